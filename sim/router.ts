@@ -1,0 +1,134 @@
+import * as EC2 from '@aws-sdk/client-ec2';
+import * as ECS from '@aws-sdk/client-ecs';
+import * as ELBv2 from '@aws-sdk/client-elastic-load-balancing-v2';
+import * as SFN from '@aws-sdk/client-sfn';
+import * as SNS from '@aws-sdk/client-sns';
+import * as SSM from '@aws-sdk/client-ssm';
+import type { AwsClients } from '../functions/lib/clients';
+import { checkAgainstModel, inputSchemaOf } from './model-check';
+import { awsError } from './aws/errors';
+
+export type ServiceKey = keyof AwsClients;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Operation = (input: any) => unknown;
+export type Operations = Record<string, Operation>;
+
+export interface CallRecord {
+  service: ServiceKey;
+  operation: string;
+  /** Virtual time of the call (ms since epoch). */
+  at: number;
+  input: unknown;
+  error?: string;
+}
+
+/** Runs before each call; may throw an AwsError (faults, throttling) or return nothing. */
+export type CallInterceptor = (service: ServiceKey, operation: string, input: unknown) => void;
+
+const SDK_MODULES: Record<ServiceKey, Record<string, unknown>> = {
+  ec2: EC2,
+  ecs: ECS,
+  elbv2: ELBv2,
+  sfn: SFN,
+  sns: SNS,
+  ssm: SSM,
+};
+
+const READ_ONLY = /^(Describe|List|Get)/;
+
+export function isMutating(operation: string): boolean {
+  return !READ_ONLY.test(operation);
+}
+
+/**
+ * Where every simulated AWS call lands: checks the request against the SDK's own API model,
+ * records it, lets interceptors inject faults, then runs the service model's operation.
+ */
+export class ApiRouter {
+  readonly calls: CallRecord[] = [];
+  private readonly services = new Map<ServiceKey, Operations>();
+  private readonly interceptors: CallInterceptor[] = [];
+  private readonly schemas = new Map<string, unknown>();
+
+  constructor(private readonly now: () => number) {}
+
+  register(service: ServiceKey, operations: Operations): void {
+    this.services.set(service, operations);
+  }
+
+  intercept(interceptor: CallInterceptor): void {
+    this.interceptors.push(interceptor);
+  }
+
+  call(service: ServiceKey, operation: string, input: unknown): unknown {
+    const record: CallRecord = { service, operation, at: this.now(), input };
+    this.calls.push(record);
+    try {
+      this.checkModel(service, operation, input);
+      for (const interceptor of this.interceptors) interceptor(service, operation, input);
+      const op = this.services.get(service)?.[operation];
+      if (!op) throw awsError('UnsupportedOperation', `The simulator does not model ${service}:${operation}`);
+      return op(input ?? {});
+    } catch (error) {
+      record.error = error instanceof Error ? error.name : 'Error';
+      throw error;
+    }
+  }
+
+  /** Calls by "service:Operation", e.g. { 'ecs:DescribeContainerInstances': 12 }. */
+  countByOperation(since = 0): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const c of this.calls.slice(since)) {
+      const key = `${c.service}:${c.operation}`;
+      out[key] = (out[key] ?? 0) + 1;
+    }
+    return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
+  }
+
+  mutatingCalls(since = 0): CallRecord[] {
+    return this.calls.slice(since).filter((c) => isMutating(c.operation));
+  }
+
+  private checkModel(service: ServiceKey, operation: string, input: unknown): void {
+    const key = `${service}:${operation}`;
+    if (!this.schemas.has(key)) {
+      const Command = SDK_MODULES[service][`${operation}Command`] as (new (input: object) => unknown) | undefined;
+      this.schemas.set(key, Command ? inputSchemaOf(new Command({})) : undefined);
+    }
+    const schema = this.schemas.get(key);
+    if (schema) checkAgainstModel(input, schema, `${operation}Request`);
+  }
+}
+
+type AnyClient = {
+  middlewareStack: { add: (mw: unknown, options: { step: string; name: string; priority?: string }) => void };
+};
+
+function route(client: AnyClient, service: ServiceKey, router: ApiRouter): void {
+  client.middlewareStack.add(
+    (_next: unknown, context: { commandName?: string }) => async (args: { input: unknown }) => {
+      const operation = (context.commandName ?? '').replace(/Command$/, '');
+      // Copy through JSON, as the wire would: the model never shares objects with the caller.
+      const input = args.input === undefined ? {} : structuredClone(args.input);
+      const result = router.call(service, operation, input);
+      const output = result === undefined ? {} : structuredClone(result);
+      return { output: { $metadata: { httpStatusCode: 200, requestId: 'sim', attempts: 1, totalRetryDelay: 0 }, ...(output as object) }, response: {} };
+    },
+    { step: 'initialize', name: 'ecsFleetOpsSimulator', priority: 'high' },
+  );
+}
+
+/** Real SDK v3 clients whose requests go to the simulator instead of the network. */
+export function simulatedClients(router: ApiRouter, region = 'us-east-1'): AwsClients {
+  const config = { region, credentials: { accessKeyId: 'SIMULATED', secretAccessKey: 'SIMULATED' }, maxAttempts: 1 };
+  const clients: AwsClients = {
+    ec2: new EC2.EC2Client(config),
+    ecs: new ECS.ECSClient(config),
+    elbv2: new ELBv2.ElasticLoadBalancingV2Client(config),
+    sfn: new SFN.SFNClient(config),
+    sns: new SNS.SNSClient(config),
+    ssm: new SSM.SSMClient(config),
+  };
+  for (const [service, client] of Object.entries(clients)) route(client as unknown as AnyClient, service as ServiceKey, router);
+  return clients;
+}

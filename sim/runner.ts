@@ -1,0 +1,354 @@
+import './polyfills';
+import fs from 'node:fs';
+import path from 'node:path';
+import { StateMachine } from 'aws-local-stepfunctions';
+import { parse as parseYaml } from 'yaml';
+import { useClients } from '../functions/lib/clients';
+import type { World } from './world';
+import type { ExecutionEngine, SimExecution } from './aws/sfn';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+type LambdaHandler = (event: Json, context: Json) => Promise<Json>;
+
+const ROOT = path.resolve(__dirname, '..');
+/** Step Functions' hard limits the runner enforces as AWS would. */
+export const MAX_PAYLOAD_BYTES = 262_144;
+export const MAX_HISTORY_EVENTS = 25_000;
+/** History events per state type (Task: scheduled/started/succeeded + entered/exited). */
+const HISTORY_EVENTS: Record<string, number> = { Task: 5, Wait: 2, Choice: 2, Pass: 2, Succeed: 2, Fail: 1, Map: 4, Parallel: 4 };
+
+export interface StateVisit {
+  execution: string;
+  state: string;
+  type: string;
+  at: number;
+}
+
+export interface RunnerStats {
+  stateTransitions: number;
+  lambdaInvocations: number;
+  invocationsByFunction: Record<string, number>;
+  largestPayloadBytes: number;
+  largestPayloadState: string;
+}
+
+interface Waiter {
+  at: number;
+  resolve: () => void;
+}
+
+/** Function name → "file.export", read from serverless.yml so the runner invokes what would be deployed. */
+export function lambdaRegistry(file = path.join(ROOT, 'serverless.yml')): Record<string, string> {
+  const doc = parseYaml(fs.readFileSync(file, 'utf8'), { customTags: [], logLevel: 'silent' }) as { functions?: Record<string, { handler: string }> };
+  return Object.fromEntries(Object.entries(doc.functions ?? {}).map(([name, fn]) => [name, fn.handler]));
+}
+
+/**
+ * Runs real ASL in aws-local-stepfunctions, with every Lambda Task calling the real handler
+ * in-process and every Wait resolved on the world's virtual clock.
+ */
+export class LocalRunner implements ExecutionEngine {
+  readonly stats: RunnerStats = { stateTransitions: 0, lambdaInvocations: 0, invocationsByFunction: {}, largestPayloadBytes: 0, largestPayloadState: '' };
+  readonly visits: StateVisit[] = [];
+  private readonly machines = new Map<string, { name: string; definition: Json; handlers: Record<string, (input: Json) => Promise<Json>>; retryOverrides: Record<string, number> }>();
+  private readonly aborts = new Map<string, () => void>();
+  private readonly handlerCache = new Map<string, LambdaHandler>();
+  private readonly waiters: Waiter[] = [];
+  private readonly settled: Promise<void>[] = [];
+  private running = 0;
+  private blocked = 0;
+  private idle: (() => void)[] = [];
+  private readonly history = new Map<string, number>();
+
+  constructor(
+    private readonly world: World,
+    private readonly lambdas: Record<string, string> = lambdaRegistry(),
+    private readonly env: Record<string, string> = {},
+  ) {
+    world.sfn.attach(this);
+  }
+
+  stateMachineNames(): Map<string, string> {
+    return new Map([...this.machines].map(([arn, m]) => [arn, m.name]));
+  }
+
+  /** Loads `statemachines/<file>` and makes it startable through the simulated Step Functions API. */
+  registerStateMachine(name: string, file: string): string {
+    const raw = JSON.parse(fs.readFileSync(path.isAbsolute(file) ? file : path.join(ROOT, file), 'utf8'));
+    const arn = `arn:aws:states:${this.world.region}:${this.world.account}:stateMachine:${name}`;
+    const handlers: Record<string, (input: Json) => Promise<Json>> = {};
+    const retryOverrides: Record<string, number> = {};
+    const definition = this.localise(raw, handlers, retryOverrides);
+    this.machines.set(arn, { name, definition, handlers, retryOverrides });
+    return arn;
+  }
+
+  /** Starts an execution through the simulated API (with its idempotency rules). */
+  start(stateMachineArn: string, input: unknown, name?: string): string {
+    const out = this.world.router.call('sfn', 'StartExecution', { stateMachineArn, input: JSON.stringify(input), ...(name ? { name } : {}) }) as { executionArn: string };
+    return out.executionArn;
+  }
+
+  execution(arn: string): SimExecution {
+    const e = this.world.sfn.executions.get(arn);
+    if (!e) throw new Error(`no execution ${arn}`);
+    return e;
+  }
+
+  run(execution: SimExecution): void {
+    const machine = this.machines.get(execution.stateMachineArn)!;
+    const sm = new StateMachine(machine.definition, { validationOptions: { checkArn: false, checkPaths: true } });
+    const input = JSON.parse(execution.input);
+    const startIso = new Date(execution.startDate).toISOString();
+    const run = sm.run(input, {
+      overrides: { taskResourceLocalHandlers: machine.handlers, retryIntervalOverrides: machine.retryOverrides },
+      context: {
+        Execution: { Id: execution.arn, Name: execution.name, StartTime: startIso, Input: input, RoleArn: `arn:aws:iam::${this.world.account}:role/sim` },
+        StateMachine: { Id: execution.stateMachineArn, Name: machine.name },
+      },
+    });
+    this.aborts.set(execution.arn, run.abort);
+    this.running++;
+    this.history.set(execution.arn, 2);
+    void this.consumeEvents(execution, run.eventLogs);
+    const done = run.result.then(
+      (output) => {
+        if (execution.status !== 'RUNNING') return;
+        execution.status = 'SUCCEEDED';
+        execution.output = JSON.stringify(output);
+      },
+      (error: Error & { cause?: { name?: string; message?: string } }) => {
+        if (execution.status !== 'RUNNING') return;
+        execution.status = 'FAILED';
+        // aws-local-stepfunctions wraps the state's error; its cause holds Error/Cause as AWS reports them.
+        const inner = error.cause as { name?: string; message?: string } | undefined;
+        execution.error = inner?.name ?? error.name;
+        execution.cause = inner?.message ?? error.message;
+      },
+    );
+    this.settled.push(
+      done.finally(() => {
+        execution.stopDate ??= this.world.clock.now();
+        this.aborts.delete(execution.arn);
+        this.running--;
+        this.checkIdle();
+      }),
+    );
+  }
+
+  stop(execution: SimExecution): void {
+    this.aborts.get(execution.arn)?.();
+  }
+
+  /**
+   * Drives virtual time until every execution has ended (or `maxSeconds` of virtual time passed):
+   * whenever all executions are blocked in Wait states, the world jumps to the next thing due.
+   */
+  async runUntilIdle(options: { maxSeconds?: number } = {}): Promise<void> {
+    const deadline = this.world.clock.now() + (options.maxSeconds ?? 7 * 24 * 3600) * 1000;
+    for (;;) {
+      await this.whenIdle();
+      if (this.running === 0) return;
+      const next = this.waiters.reduce((min, w) => Math.min(min, w.at), Infinity);
+      if (next > deadline) throw new Error(`executions still running after the simulation's time budget (${options.maxSeconds ?? 604800} s)`);
+      this.world.advanceTo(next, () => this.running > this.blocked);
+      this.wake();
+    }
+  }
+
+  /** Advances virtual time by `seconds` while letting executions run (scenario steps between starts). */
+  async advance(seconds: number): Promise<void> {
+    const until = this.world.clock.now() + seconds * 1000;
+    for (;;) {
+      await this.whenIdle();
+      const next = Math.min(until, this.waiters.reduce((min, w) => Math.min(min, w.at), Infinity));
+      this.world.advanceTo(next, () => this.running > this.blocked);
+      this.wake();
+      if (this.world.clock.now() >= until && this.running === this.blocked) {
+        await this.whenIdle();
+        if (this.world.clock.now() >= until) return;
+      }
+    }
+  }
+
+  /** Invokes a function as Lambda would: JSON in, JSON out, errors as { errorType, errorMessage }. */
+  async invoke(functionName: string, event: Json): Promise<Json> {
+    const handler = this.handler(functionName);
+    this.stats.lambdaInvocations++;
+    this.stats.invocationsByFunction[functionName] = (this.stats.invocationsByFunction[functionName] ?? 0) + 1;
+    const payload = JSON.stringify(event ?? null);
+    this.measure(payload, `${functionName} (input)`);
+    const saved = { ...process.env };
+    Object.assign(process.env, this.env, { AWS_LAMBDA_FUNCTION_NAME: functionName, AWS_REGION: this.world.region });
+    useClients(this.world.clients);
+    try {
+      const result = await handler(JSON.parse(payload), { functionName, awsRequestId: this.world.rng.uuid(), getRemainingTimeInMillis: () => 60_000 });
+      const out = JSON.stringify(result ?? null);
+      this.measure(out, `${functionName} (output)`);
+      return JSON.parse(out);
+    } catch (error) {
+      const e = error instanceof Error ? error : new Error(String(error));
+      const lambdaError = new Error(JSON.stringify({ errorType: e.name, errorMessage: e.message }));
+      lambdaError.name = e.name;
+      throw lambdaError;
+    } finally {
+      for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+      Object.assign(process.env, saved);
+    }
+  }
+
+  // ---- internals ------------------------------------------------------------------------------
+
+  private handler(functionName: string): LambdaHandler {
+    let h = this.handlerCache.get(functionName);
+    if (!h) {
+      const ref = this.lambdas[functionName];
+      if (!ref) throw new Error(`serverless.yml has no function '${functionName}'`);
+      const dot = ref.lastIndexOf('.');
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const mod = require(path.join(ROOT, ref.slice(0, dot)));
+      h = mod[ref.slice(dot + 1)] as LambdaHandler;
+      if (typeof h !== 'function') throw new Error(`${ref} does not export a handler`);
+      this.handlerCache.set(functionName, h);
+    }
+    return h;
+  }
+
+  private measure(json: string, where: string): void {
+    const bytes = Buffer.byteLength(json);
+    if (bytes > this.stats.largestPayloadBytes) {
+      this.stats.largestPayloadBytes = bytes;
+      this.stats.largestPayloadState = where;
+    }
+    if (bytes > MAX_PAYLOAD_BYTES) throw Object.assign(new Error(`payload of ${bytes} bytes exceeds Step Functions' 256 KiB limit at ${where}`), { name: 'States.DataLimitExceeded' });
+  }
+
+  /** Rewrites a definition for local execution: Lambda Tasks and Waits get local handlers. */
+  private localise(def: Json, handlers: Record<string, (input: Json) => Promise<Json>>, retryOverrides: Record<string, number>): Json {
+    const out = structuredClone(def);
+    const visit = (states: Record<string, Json>) => {
+      for (const [name, state] of Object.entries(states)) {
+        if (state.Retry) retryOverrides[name] = 0;
+        if (state.Type === 'Task') {
+          const fn = lambdaName(state.Resource);
+          if (fn) {
+            state.Resource = `arn:aws:lambda:${this.world.region}:${this.world.account}:function:${fn}`;
+            handlers[name] = (input) => this.invoke(fn, input);
+          } else if (state.Resource === 'arn:aws:states:::lambda:invoke') {
+            const target = lambdaName(state.Parameters?.FunctionName);
+            if (!target) throw new Error(`state ${name}: lambda:invoke without a function of this project`);
+            state.Parameters.FunctionName = target;
+            handlers[name] = async (input) => ({ StatusCode: 200, ExecutedVersion: '$LATEST', Payload: await this.invoke(target, input.Payload) });
+          } else {
+            throw new Error(`state ${name}: resource ${JSON.stringify(state.Resource)} is not simulated`);
+          }
+        } else if (state.Type === 'Wait') {
+          const wait = { ...state };
+          states[name] = {
+            Type: 'Task',
+            Resource: 'arn:aws:states:::sim:wait',
+            TimeoutSeconds: 99_999_999,
+            ...(state.InputPath !== undefined ? { InputPath: state.InputPath } : {}),
+            ...(state.OutputPath !== undefined ? { OutputPath: state.OutputPath } : {}),
+            ...(state.Next ? { Next: state.Next } : { End: true }),
+          };
+          handlers[name] = async (input) => {
+            await this.sleepUntil(this.waitEnd(wait, input));
+            return input;
+          };
+        } else if (state.Type === 'Map') {
+          visit((state.ItemProcessor ?? state.Iterator).States);
+        } else if (state.Type === 'Parallel') {
+          for (const b of state.Branches) visit(b.States);
+        }
+      }
+    };
+    visit(out.States);
+    return out;
+  }
+
+  private waitEnd(wait: Json, input: Json): number {
+    const now = this.world.clock.now();
+    const at = (p: string) => p.replace(/^\$\./, '').split('.').reduce((o: Json, k: string) => (o == null ? undefined : o[k]), input);
+    if (typeof wait.Seconds === 'number') return now + wait.Seconds * 1000;
+    if (wait.SecondsPath) {
+      const s = at(wait.SecondsPath);
+      if (typeof s !== 'number' || s < 0) throw Object.assign(new Error(`SecondsPath ${wait.SecondsPath} is not a non-negative number`), { name: 'States.Runtime' });
+      return now + s * 1000;
+    }
+    const ts = wait.Timestamp ?? at(wait.TimestampPath);
+    const t = Date.parse(ts);
+    if (Number.isNaN(t)) throw Object.assign(new Error(`Timestamp ${ts} is not a timestamp`), { name: 'States.Runtime' });
+    return Math.max(now, t);
+  }
+
+  private sleepUntil(at: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.blocked++;
+      this.waiters.push({
+        at,
+        resolve: () => {
+          this.blocked--;
+          resolve();
+        },
+      });
+      this.checkIdle();
+    });
+  }
+
+  private wake(): void {
+    const now = this.world.clock.now();
+    for (let i = this.waiters.length - 1; i >= 0; i--) {
+      if (this.waiters[i].at <= now) {
+        const [w] = this.waiters.splice(i, 1);
+        w.resolve();
+      }
+    }
+  }
+
+  private checkIdle(): void {
+    if (this.blocked >= this.running) {
+      const resolvers = this.idle;
+      this.idle = [];
+      for (const r of resolvers) r();
+    }
+  }
+
+  private whenIdle(): Promise<void> {
+    return new Promise((resolve) => {
+      // Let pending microtasks and I/O-free callbacks run first, then check.
+      setImmediate(() => {
+        if (this.blocked >= this.running) resolve();
+        else this.idle.push(resolve);
+      });
+    });
+  }
+
+  private async consumeEvents(execution: SimExecution, events: AsyncGenerator<Json>): Promise<void> {
+    for await (const event of events) {
+      if (event.type === 'StateEntered') {
+        this.stats.stateTransitions++;
+        this.visits.push({ execution: execution.arn, state: event.state.name, type: event.state.type, at: this.world.clock.now() });
+        const count = (this.history.get(execution.arn) ?? 0) + (HISTORY_EVENTS[event.state.type] ?? 2);
+        this.history.set(execution.arn, count);
+        if (count > MAX_HISTORY_EVENTS && execution.status === 'RUNNING') {
+          execution.status = 'FAILED';
+          execution.error = 'States.Runtime';
+          execution.cause = `History of ${count} events exceeds the limit of ${MAX_HISTORY_EVENTS}`;
+          this.stop(execution);
+        }
+        const bytes = Buffer.byteLength(JSON.stringify(event.state.input ?? null));
+        if (bytes > this.stats.largestPayloadBytes) {
+          this.stats.largestPayloadBytes = bytes;
+          this.stats.largestPayloadState = event.state.name;
+        }
+      }
+    }
+  }
+}
+
+function lambdaName(resource: Json): string | undefined {
+  if (resource && typeof resource === 'object' && Array.isArray(resource['Fn::GetAtt'])) return resource['Fn::GetAtt'][0];
+  return undefined;
+}
