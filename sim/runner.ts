@@ -60,6 +60,13 @@ export class LocalRunner implements ExecutionEngine {
   private blocked = 0;
   private idle: (() => void)[] = [];
   private readonly history = new Map<string, number>();
+  private readonly waitStates = new Set<string>();
+  private readonly taskListeners: ((state: string, output: Json) => void)[] = [];
+
+  /** Called after each Lambda Task state returns (a progress display reads the world then). */
+  onTaskDone(listener: (state: string, output: Json) => void): void {
+    this.taskListeners.push(listener);
+  }
 
   constructor(
     private readonly world: World,
@@ -67,6 +74,17 @@ export class LocalRunner implements ExecutionEngine {
     private readonly env: Record<string, string> = {},
   ) {
     world.sfn.attach(this);
+    // Handlers read time through Date.now (functions/lib/time.ts): give them the virtual clock.
+    this.realDateNow = Date.now;
+    Date.now = () => world.clock.now();
+  }
+
+  private readonly realDateNow: () => number;
+
+  /** Gives Date.now back to the real clock. */
+  dispose(): void {
+    Date.now = this.realDateNow;
+    useClients(undefined);
   }
 
   stateMachineNames(): Map<string, string> {
@@ -174,7 +192,6 @@ export class LocalRunner implements ExecutionEngine {
 
   /** Invokes a function as Lambda would: JSON in, JSON out, errors as { errorType, errorMessage }. */
   async invoke(functionName: string, event: Json): Promise<Json> {
-    const handler = this.handler(functionName);
     this.stats.lambdaInvocations++;
     this.stats.invocationsByFunction[functionName] = (this.stats.invocationsByFunction[functionName] ?? 0) + 1;
     const payload = JSON.stringify(event ?? null);
@@ -183,6 +200,7 @@ export class LocalRunner implements ExecutionEngine {
     Object.assign(process.env, this.env, { AWS_LAMBDA_FUNCTION_NAME: functionName, AWS_REGION: this.world.region });
     useClients(this.world.clients);
     try {
+      const handler = this.handler(functionName);
       const result = await handler(JSON.parse(payload), { functionName, awsRequestId: this.world.rng.uuid(), getRemainingTimeInMillis: () => 60_000 });
       const out = JSON.stringify(result ?? null);
       this.measure(out, `${functionName} (output)`);
@@ -234,7 +252,11 @@ export class LocalRunner implements ExecutionEngine {
           const fn = lambdaName(state.Resource);
           if (fn) {
             state.Resource = `arn:aws:lambda:${this.world.region}:${this.world.account}:function:${fn}`;
-            handlers[name] = (input) => this.invoke(fn, input);
+            handlers[name] = async (input) => {
+              const output = await this.invoke(fn, input);
+              for (const l of this.taskListeners) l(name, output);
+              return output;
+            };
           } else if (state.Resource === 'arn:aws:states:::lambda:invoke') {
             const target = lambdaName(state.Parameters?.FunctionName);
             if (!target) throw new Error(`state ${name}: lambda:invoke without a function of this project`);
@@ -245,10 +267,12 @@ export class LocalRunner implements ExecutionEngine {
           }
         } else if (state.Type === 'Wait') {
           const wait = { ...state };
+          this.waitStates.add(name);
           states[name] = {
             Type: 'Task',
             Resource: 'arn:aws:states:::sim:wait',
-            TimeoutSeconds: 99_999_999,
+            // Long enough for any virtual wait; setTimeout overflows past 2^31 ms.
+            TimeoutSeconds: 2_000_000,
             ...(state.InputPath !== undefined ? { InputPath: state.InputPath } : {}),
             ...(state.OutputPath !== undefined ? { OutputPath: state.OutputPath } : {}),
             ...(state.Next ? { Next: state.Next } : { End: true }),
@@ -329,8 +353,9 @@ export class LocalRunner implements ExecutionEngine {
     for await (const event of events) {
       if (event.type === 'StateEntered') {
         this.stats.stateTransitions++;
-        this.visits.push({ execution: execution.arn, state: event.state.name, type: event.state.type, at: this.world.clock.now() });
-        const count = (this.history.get(execution.arn) ?? 0) + (HISTORY_EVENTS[event.state.type] ?? 2);
+        const type = this.waitStates.has(event.state.name) ? 'Wait' : event.state.type;
+        this.visits.push({ execution: execution.arn, state: event.state.name, type, at: this.world.clock.now() });
+        const count = (this.history.get(execution.arn) ?? 0) + (HISTORY_EVENTS[type] ?? 2);
         this.history.set(execution.arn, count);
         if (count > MAX_HISTORY_EVENTS && execution.status === 'RUNNING') {
           execution.status = 'FAILED';

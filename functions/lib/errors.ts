@@ -18,6 +18,8 @@ export const ErrorNames = {
   ReplacementFailed: 'ReplacementFailed',
   /** Old instances still held tasks or draining targets when the drain deadline passed. */
   DrainTimeout: 'DrainTimeout',
+  /** Cancelling fleets whose instances were drained failed. */
+  RetireFailed: 'RetireFailed',
   /** A rollback could not finish safely (capacity was kept rather than killing tasks). */
   RollbackIncomplete: 'RollbackIncomplete',
 } as const;

@@ -37,7 +37,7 @@ export async function startRolloversWhereNeeded(
       summary.push({ cluster, amiId, action: 'upToDate' });
       continue;
     }
-    const name = executionName(['ami', amiId, cluster]);
+    const name = executionName([cluster, amiId]);
     const { status, executionArn } = await startExecutionOnce(aws.sfn, stateMachineArn, name, { ...options, cluster, amiId });
     logger.info('Rollover requested', { cluster, amiId, amiParameter, reason, status, executionName: name, executionArn });
     summary.push({ cluster, amiId, action: status });

@@ -55,7 +55,7 @@ describe('Function: ami-schedule', () => {
     expect(sfnMock).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
     expect(sfnMock).toHaveReceivedCommandWith(StartExecutionCommand, {
       stateMachineArn: STATE_MACHINE_ARN,
-      name: `ami-${AL2023_AMI}-web`,
+      name: `web-${AL2023_AMI}`,
       input: JSON.stringify({ fleetIds: ['sfr-12345678-1234-1234-1234-123456789012'], cluster: 'web', amiId: AL2023_AMI }),
     });
   });

@@ -82,8 +82,8 @@ describe('Function: ami-update-sns', () => {
       { cluster: 'batch', amiId: AL2023_AMI, action: 'started' },
     ]);
     expect(sfnMock).toHaveReceivedCommandTimes(StartExecutionCommand, 2);
-    expect(sfnMock).toHaveReceivedNthSpecificCommandWith(1, StartExecutionCommand, { stateMachineArn: STATE_MACHINE_ARN, name: `ami-${AL2023_AMI}-web` });
-    expect(sfnMock).toHaveReceivedNthSpecificCommandWith(2, StartExecutionCommand, { stateMachineArn: STATE_MACHINE_ARN, name: `ami-${AL2023_AMI}-batch` });
+    expect(sfnMock).toHaveReceivedNthSpecificCommandWith(1, StartExecutionCommand, { stateMachineArn: STATE_MACHINE_ARN, name: `web-${AL2023_AMI}` });
+    expect(sfnMock).toHaveReceivedNthSpecificCommandWith(2, StartExecutionCommand, { stateMachineArn: STATE_MACHINE_ARN, name: `batch-${AL2023_AMI}` });
     expect(startedInputs()).toEqual([
       { cluster: 'web', drain: { batchPercent: 50 }, amiId: AL2023_AMI },
       { cluster: 'batch', pollSeconds: 10, amiId: AL2023_AMI },
@@ -121,7 +121,7 @@ describe('Function: ami-update-sns', () => {
     expect(second.rollovers).toEqual([{ cluster: 'web', amiId: AL2023_AMI, action: 'alreadyHandled' }]);
     const [call1, call2] = sfnMock.commandCalls(StartExecutionCommand).map((call) => call.args[0].input);
     expect(call2).toEqual(call1);
-    expect(logger.info).toHaveBeenCalledWith(expect.stringContaining('already'), expect.objectContaining({ executionName: `ami-${AL2023_AMI}-web` }));
+    expect(logger.info).toHaveBeenCalledWith(expect.stringContaining('already'), expect.objectContaining({ executionName: `web-${AL2023_AMI}` }));
   });
 
   it('lets other StartExecution errors fail the invocation', async () => {
@@ -324,7 +324,7 @@ describe('Function: ami-update-sns', () => {
     ]);
     expect(logger.warn).toHaveBeenCalledWith(expect.any(String), expect.objectContaining({ cluster: 'gone' }));
     expect(sfnMock).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
-    expect(sfnMock).toHaveReceivedCommandWith(StartExecutionCommand, { name: `ami-${AL2023_AMI}-web` });
+    expect(sfnMock).toHaveReceivedCommandWith(StartExecutionCommand, { name: `web-${AL2023_AMI}` });
   });
 
   it('passes a cluster configured by ARN to the rollover by name', async () => {

@@ -1,0 +1,76 @@
+import type { SpotFleetRequestConfig } from '@aws-sdk/client-ec2';
+import { clients } from '../lib/clients';
+import { NotFoundError, UnsupportedFleetError } from '../lib/errors';
+import { logger, withContext } from '../lib/log';
+import { describeClusterInstances } from '../lib/aws/container-instances';
+import { describeFleets, describeInstances, fleetInstances } from '../lib/aws/fleets';
+import { clusterServices, serviceTargetGroups } from '../lib/aws/services';
+import { configuredImages } from './fleet-config';
+import type { FleetPlan, Plan, RolloverState } from './state';
+
+/**
+ * DiscoverFleets: the Spot Fleets whose instances are container instances of the cluster (or the
+ * fleets named in the input), with their capacity in weighted units and the AMIs they run.
+ */
+export async function handler(state: RolloverState): Promise<Plan> {
+  const { cluster } = state.request;
+  withContext({ execution: state.execution.name, cluster, state: 'DiscoverFleets' });
+  const { ec2, ecs } = clients();
+  const target = state.targetAmi!.imageId;
+
+  const containerInstances = await describeClusterInstances(ecs, cluster);
+  const facts = await describeInstances(ec2, containerInstances.map((ci) => ci.ec2InstanceId));
+  const fleetOf = new Map(facts.map((f) => [f.instanceId, f.fleetId]));
+  const inCluster = new Set(facts.map((f) => f.fleetId).filter((id): id is string => Boolean(id)));
+
+  let fleetIds: string[];
+  if (state.request.fleetIds) {
+    fleetIds = state.request.fleetIds;
+    const foreign = fleetIds.filter((id) => !inCluster.has(id));
+    const described = await describeFleets(ec2, fleetIds);
+    if (described.length !== fleetIds.length) throw new NotFoundError(`Spot Fleet request(s) not found: ${fleetIds.filter((id) => !described.some((d) => d.SpotFleetRequestId === id)).join(', ')}`);
+    if (foreign.length) throw new NotFoundError(`Spot Fleet request(s) ${foreign.join(', ')} have no container instance in cluster ${cluster}`);
+  } else {
+    fleetIds = [...inCluster].sort();
+  }
+
+  const fleets = await describeFleets(ec2, fleetIds);
+  const plans: FleetPlan[] = [];
+  for (const fleet of fleets) {
+    const id = fleet.SpotFleetRequestId!;
+    if (fleet.SpotFleetRequestState !== 'active') {
+      if (state.request.fleetIds) throw new UnsupportedFleetError(`Spot Fleet ${id} is ${fleet.SpotFleetRequestState}; only active fleets can be rolled (try again when it is active)`);
+      logger.info('Skipping a fleet that is not active', { fleetId: id, state: fleet.SpotFleetRequestState });
+      continue;
+    }
+    plans.push(await planFleet(fleet, target, facts.filter((f) => f.fleetId === id).map((f) => f.imageId)));
+  }
+
+  const replace = plans.filter((p) => !p.current).map((p) => p.fleetId);
+  const otherInstances = containerInstances.filter((ci) => !fleetOf.get(ci.ec2InstanceId)).length;
+  const targetGroupArns = serviceTargetGroups(await clusterServices(ecs, cluster));
+  const upToDate = replace.length === 0;
+  const message = plans.length === 0
+    ? `Cluster ${cluster} has no instance from an active Spot Fleet; nothing to roll`
+    : upToDate
+      ? `Every Spot Fleet of cluster ${cluster} already runs ${target}; nothing to do`
+      : `Replacing ${replace.length} of ${plans.length} Spot Fleet(s) of cluster ${cluster} with fleets on ${target}`;
+  logger.info(message, { fleets: plans.length, replace, otherInstances });
+  return { fleets: plans, replace, upToDate, containerInstances: containerInstances.length, otherInstances, targetGroupArns, message };
+
+  async function planFleet(fleet: SpotFleetRequestConfig, targetAmi: string, clusterAmis: string[]): Promise<FleetPlan> {
+    const id = fleet.SpotFleetRequestId!;
+    const config = fleet.SpotFleetRequestConfig!;
+    const live = await fleetInstances(ec2, id);
+    const launchAmis = await configuredImages(ec2, config);
+    const amis = [...new Set([...clusterAmis, ...launchAmis])].sort();
+    return {
+      fleetId: id,
+      targetCapacity: config.TargetCapacity ?? 0,
+      instances: live.length,
+      amis,
+      usesLaunchTemplate: Boolean(config.LaunchTemplateConfigs?.length),
+      current: amis.length > 0 && amis.every((a) => a === targetAmi),
+    };
+  }
+}

@@ -1,0 +1,56 @@
+import { clients } from '../lib/clients';
+import { logger, withContext } from '../lib/log';
+import { isoAfter, nowMs } from '../lib/time';
+import { setContainerInstancesStatus } from '../lib/aws/container-instances';
+import { isStandalone, stopTasks, tasksOnInstances } from '../lib/aws/tasks';
+import { viewScope } from './scope';
+import type { Drain, RolloverState } from './state';
+
+/**
+ * DrainOldInstances / DrainReplacement: sets the next batch of the scope's container instances
+ * DRAINING (10 per call). ECS then moves their service tasks as each service's deployment
+ * configuration allows. Standalone tasks are not moved by ECS: with drain.standaloneTasks = "stop"
+ * they are stopped now; with "wait" the drain waits for them to end (bounded by the deadline).
+ * Safe to retry: instances already DRAINING are not counted again.
+ */
+export async function handler(state: RolloverState): Promise<Drain> {
+  const { cluster, drain: options } = state.request;
+  const drain = state.drain!;
+  withContext({ execution: state.execution.name, cluster, state: drain.scope === 'old' ? 'DrainOldInstances' : 'DrainReplacement' });
+  const { ec2, ecs } = clients();
+  const view = await viewScope({ ec2, ecs }, state, drain.scope);
+
+  // A rollback drains everything at once: there is no reason to keep a failed replacement.
+  const percent = drain.scope === 'old' ? options.batchPercent : 100;
+  const batchSize = Math.max(1, Math.ceil((view.inScope.length * percent) / 100));
+  const waiting = view.inScope.filter((ci) => ci.status === 'ACTIVE').sort((a, b) => a.runningTasks - b.runningTasks);
+  const batch = waiting.slice(0, batchSize).map((ci) => ci.arn);
+  const result = await setContainerInstancesStatus(ecs, cluster, batch, 'DRAINING');
+  if (result.failures.length) logger.warn('Some container instances could not be set DRAINING', { failures: result.failures.slice(0, 10) });
+
+  let standaloneStopped = drain.progress?.standaloneStopped ?? 0;
+  if (options.standaloneTasks === 'stop' && result.changed.length > 0) {
+    const tasks = await tasksOnInstances(ecs, cluster, new Set(result.changed));
+    standaloneStopped += await stopTasks(ecs, cluster, tasks.filter(isStandalone), `ecs-fleet-ops: instance drained for AMI rollover (${state.execution.name})`);
+  }
+  logger.info('Batch set DRAINING', { scope: drain.scope, batch: batch.length, changed: result.changed.length, inScope: view.inScope.length, standaloneStopped });
+
+  const draining = view.inScope.filter((ci) => ci.status === 'DRAINING').length + result.changed.length;
+  return {
+    scope: drain.scope,
+    deadline: drain.deadline ?? isoAfter(options.timeoutSeconds),
+    startedAt: drain.startedAt ?? new Date(nowMs()).toISOString(),
+    status: 'draining',
+    batches: (drain.batches ?? 0) + 1,
+    polls: drain.polls ?? 0,
+    waitSeconds: state.request.pollSeconds,
+    progress: {
+      instances: view.inScope.length,
+      draining,
+      empty: drain.progress?.empty ?? 0,
+      tasksLeft: view.inScope.reduce((n, ci) => n + ci.runningTasks + ci.pendingTasks, 0),
+      targetsDraining: drain.progress?.targetsDraining ?? 0,
+      standaloneStopped,
+    },
+  };
+}

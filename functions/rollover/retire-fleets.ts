@@ -1,0 +1,38 @@
+import { clients } from '../lib/clients';
+import { ErrorNames, FleetOpsError } from '../lib/errors';
+import { logger, withContext } from '../lib/log';
+import { isEmpty } from '../lib/aws/container-instances';
+import { cancelFleets } from '../lib/aws/fleets';
+import { viewScope } from './scope';
+import type { RolloverState } from './state';
+
+export interface RetireResult {
+  status: 'retired' | 'notDrained';
+  cancelled: string[];
+  instances: number;
+}
+
+/**
+ * RetireOldFleets / CancelReplacement: cancels the scope's fleets with their instances — but
+ * only after checking again that none of their instances is ACTIVE or holds a task. If one is
+ * (a fleet replaced an interrupted instance meanwhile), nothing is cancelled and the workflow
+ * goes back to draining.
+ */
+export async function handler(state: RolloverState): Promise<RetireResult> {
+  const { cluster } = state.request;
+  const scope = state.drain?.scope ?? 'old';
+  withContext({ execution: state.execution.name, cluster, state: scope === 'old' ? 'RetireOldFleets' : 'CancelReplacement' });
+  const { ec2, ecs } = clients();
+  const view = await viewScope({ ec2, ecs }, state, scope);
+  const notReady = view.inScope.filter((ci) => ci.status === 'ACTIVE' || !isEmpty(ci));
+  if (notReady.length > 0) {
+    logger.warn('Fleet instances still active or busy; draining again before cancelling', { instances: notReady.map((ci) => ci.ec2InstanceId).slice(0, 10) });
+    return { status: 'notDrained', cancelled: [], instances: view.inScope.length };
+  }
+  const result = await cancelFleets(ec2, view.fleetIds);
+  if (result.failed.length) {
+    throw new FleetOpsError(scope === 'old' ? ErrorNames.RetireFailed : ErrorNames.RollbackIncomplete, `Could not cancel fleet(s): ${result.failed.map((f) => `${f.id} (${f.code}: ${f.message})`).join('; ')}`);
+  }
+  logger.info('Fleets cancelled with their instances', { scope, cancelled: result.cancelled, alreadyCancelled: result.alreadyCancelled });
+  return { status: 'retired', cancelled: [...result.cancelled, ...result.alreadyCancelled], instances: view.inScope.length };
+}

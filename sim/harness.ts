@@ -1,0 +1,97 @@
+import './polyfills';
+import { World, type WorldOptions } from './world';
+import { LocalRunner } from './runner';
+import type { SimExecution } from './aws/sfn';
+import type { Violation, ServiceHealthRecord } from './invariants';
+
+export const STATE_MACHINES = {
+  amiRollover: { name: 'ecs-fleet-ops-sim-ami-rollover', file: 'statemachines/ami-rollover.asl.json' },
+} as const;
+
+export interface Summary {
+  ok: boolean;
+  scenario: string;
+  virtualSeconds: number;
+  stateTransitions: number;
+  lambdaInvocations: number;
+  apiCalls: Record<string, number>;
+  apiCallsTotal: number;
+  largestPayloadBytes: number;
+  violations: Violation[];
+  services: ServiceHealthRecord[];
+  executions: { name: string; status: string; error?: string; cause?: string }[];
+}
+
+/**
+ * A simulated AWS account with this project deployed in it: the state machines registered, the
+ * Lambda environment set as serverless.yml would set it. Tests and `npm run simulate` use it.
+ */
+export class Simulation {
+  readonly world: World;
+  readonly runner: LocalRunner;
+  readonly arns: Record<keyof typeof STATE_MACHINES, string>;
+  readonly notifyTopicArn: string;
+  private readonly startedAt: number;
+  private readonly callsAtStart: number;
+
+  constructor(options: WorldOptions & { env?: Record<string, string> } = {}) {
+    this.world = new World(options);
+    this.notifyTopicArn = this.world.sns.createTopic('ecs-fleet-ops-notifications');
+    const smArn = (name: string) => `arn:aws:states:${this.world.region}:${this.world.account}:stateMachine:${name}`;
+    this.arns = { amiRollover: smArn(STATE_MACHINES.amiRollover.name) };
+    this.runner = new LocalRunner(this.world, undefined, {
+      ROLLOVER_STATE_MACHINE_ARN: this.arns.amiRollover,
+      NOTIFY_TOPIC_ARN: this.notifyTopicArn,
+      LOCK_PARAMETER_PREFIX: '/ecs-fleet-ops/sim/locks',
+      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'SILENT',
+      ...options.env,
+    });
+    for (const [key, sm] of Object.entries(STATE_MACHINES)) {
+      const arn = this.runner.registerStateMachine(sm.name, sm.file);
+      this.arns[key as keyof typeof STATE_MACHINES] = arn;
+    }
+    this.startedAt = this.world.clock.now();
+    this.callsAtStart = this.world.router.calls.length;
+  }
+
+  /** Starts a rollover as a console user would (StartExecution with the documented input). */
+  startRollover(input: unknown, name?: string): string {
+    return this.runner.start(this.arns.amiRollover, input, name);
+  }
+
+  execution(arn: string): SimExecution {
+    return this.runner.execution(arn);
+  }
+
+  async run(maxSeconds?: number): Promise<void> {
+    await this.runner.runUntilIdle({ maxSeconds });
+  }
+
+  /** Calls made since `since` (an index into the call log), by "service:Operation". */
+  callsSince(since: number): Record<string, number> {
+    return this.world.router.countByOperation(since);
+  }
+
+  summary(scenario: string, since = this.callsAtStart, from = this.startedAt): Summary {
+    const executions = [...this.world.sfn.executions.values()].map((e) => ({ name: e.name, status: e.status, error: e.error, cause: e.cause }));
+    const apiCalls = this.world.router.countByOperation(since);
+    const violations = this.world.invariants.violations;
+    return {
+      ok: violations.length === 0 && executions.length > 0 && executions.every((e) => e.status === 'SUCCEEDED'),
+      scenario,
+      virtualSeconds: Math.round((this.world.clock.now() - from) / 1000),
+      stateTransitions: this.runner.stats.stateTransitions,
+      lambdaInvocations: this.runner.stats.lambdaInvocations,
+      apiCalls,
+      apiCallsTotal: Object.values(apiCalls).reduce((a, b) => a + b, 0),
+      largestPayloadBytes: this.runner.stats.largestPayloadBytes,
+      violations,
+      services: this.world.invariants.serviceHealth(),
+      executions,
+    };
+  }
+
+  dispose(): void {
+    this.runner.dispose();
+  }
+}
