@@ -78,3 +78,17 @@ export function errorName(error: unknown): string {
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/**
+ * AWS error names a state machine retries when a handler gives up on them after the SDK's own
+ * retries (throttling shared with the rest of the account, transient server faults).
+ */
+export const TRANSIENT_AWS_ERRORS = [
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'Throttling',
+  'ServerException',
+  'InternalError',
+  'InternalFailure',
+  'ServiceUnavailable',
+] as const;
