@@ -74,16 +74,23 @@ export class LocalRunner implements ExecutionEngine {
     private readonly env: Record<string, string> = {},
   ) {
     world.sfn.attach(this);
-    // Handlers read time through Date.now (functions/lib/time.ts): give them the virtual clock.
-    this.realDateNow = Date.now;
-    Date.now = () => world.clock.now();
+    // Handlers (and the interpreter's $$.Execution.StartTime) read the time: give them the virtual clock.
+    this.realDate = globalThis.Date;
+    globalThis.Date = virtualDate(this.realDate, () => world.clock.now());
   }
 
-  private readonly realDateNow: () => number;
+  private readonly realDate: DateConstructor;
 
-  /** Gives Date.now back to the real clock. */
+  /** Gives Date back to the real clock. */
   dispose(): void {
-    Date.now = this.realDateNow;
+    // Abort what still runs and release its waits, so no interpreter timer outlives the simulation.
+    for (const [arn, abort] of this.aborts) {
+      const e = this.world.sfn.executions.get(arn);
+      if (e?.status === 'RUNNING') e.status = 'ABORTED';
+      abort();
+    }
+    for (const w of this.waiters.splice(0)) w.resolve();
+    globalThis.Date = this.realDate;
     useClients(undefined);
   }
 
@@ -116,10 +123,12 @@ export class LocalRunner implements ExecutionEngine {
 
   run(execution: SimExecution): void {
     const machine = this.machines.get(execution.stateMachineArn)!;
-    const sm = new StateMachine(machine.definition, { validationOptions: { checkArn: false, checkPaths: true } });
+    // One copy per execution: the interpreter keeps state in the definition objects it is given.
+    const sm = new StateMachine(jsonClone(machine.definition), { validationOptions: { checkArn: false, checkPaths: true } });
     const input = JSON.parse(execution.input);
     const startIso = new Date(execution.startDate).toISOString();
     const run = sm.run(input, {
+      noThrowOnAbort: true,
       overrides: { taskResourceLocalHandlers: machine.handlers, retryIntervalOverrides: machine.retryOverrides },
       context: {
         Execution: { Id: execution.arn, Name: execution.name, StartTime: startIso, Input: input, RoleArn: `arn:aws:iam::${this.world.account}:role/sim` },
@@ -244,7 +253,7 @@ export class LocalRunner implements ExecutionEngine {
 
   /** Rewrites a definition for local execution: Lambda Tasks and Waits get local handlers. */
   private localise(def: Json, handlers: Record<string, (input: Json) => Promise<Json>>, retryOverrides: Record<string, number>): Json {
-    const out = structuredClone(def);
+    const out = jsonClone(def);
     const visit = (states: Record<string, Json>) => {
       for (const [name, state] of Object.entries(states)) {
         if (state.Retry) retryOverrides[name] = 0;
@@ -371,6 +380,29 @@ export class LocalRunner implements ExecutionEngine {
       }
     }
   }
+}
+
+/**
+ * A deep copy made in this realm. (structuredClone returns objects of Node's main realm, which
+ * under jest fail the interpreter's `instanceof Object` checks and leave nested Parameters unresolved.)
+ */
+function jsonClone<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+/** A Date whose "now" (new Date(), Date.now()) is the virtual clock; every other use is the real Date. */
+function virtualDate(RealDate: DateConstructor, now: () => number): DateConstructor {
+  class VirtualDate extends RealDate {
+    constructor(...args: unknown[]) {
+      if (args.length === 0) super(now());
+      else super(...(args as [string | number | Date]));
+    }
+
+    static override now(): number {
+      return now();
+    }
+  }
+  return VirtualDate as unknown as DateConstructor;
 }
 
 function lambdaName(resource: Json): string | undefined {

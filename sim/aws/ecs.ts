@@ -82,6 +82,8 @@ export interface EcsBehaviour {
   healthyWithoutLbSeconds: number;
   /** How often the service scheduler looks at the cluster when something changed. */
   schedulerSeconds: number;
+  /** Instances launched from these AMIs never register (a broken agent on a new AMI). */
+  agentNeverConnectsOn: Set<string>;
 }
 
 export interface ClusterState {
@@ -115,6 +117,7 @@ export class EcsSim {
     taskStopSeconds: [2, 10],
     healthyWithoutLbSeconds: 40,
     schedulerSeconds: 5,
+    agentNeverConnectsOn: new Set(),
   };
   private schedulerQueued = false;
 
@@ -230,7 +233,7 @@ export class EcsSim {
     const match = /ECS_CLUSTER=([A-Za-z0-9_-]+)/.exec(instance.userData);
     const clusterName = match ? match[1] : 'default';
     const cluster = this.clusters.get(clusterName);
-    if (!cluster) return;
+    if (!cluster || this.behaviour.agentNeverConnectsOn.has(instance.imageId)) return;
     this.world.clock.after(this.world.rng.between(...this.behaviour.agentRegisterSeconds), `agent ${instance.id}`, () => {
       if (instance.state !== 'running') return;
       const type = INSTANCE_TYPES[instance.type];

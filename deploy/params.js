@@ -1,0 +1,144 @@
+/* global module -- CommonJS: osls require()s this file */
+'use strict';
+
+/**
+ * What serverless.yml derives from the stage params where plain YAML cannot: the CLUSTERS JSON
+ * for the trigger Lambdas, one ARN per configured cluster for the IAM policies, and the wiring
+ * that an empty (or `none`) topic param switches off.
+ *
+ * osls loads this file through `${file(./deploy/params.js):<export>}` and calls the export with
+ * `{ resolveVariable }`. Params come as YAML values from serverless.yml, or as strings from
+ * `--param="name=value"`; both are accepted. Anything that would widen a policy (a `*` in a
+ * cluster name, a parameter name or a role ARN) is refused here, before CloudFormation sees it.
+ */
+
+const CLUSTER_NAME = /^[A-Za-z0-9_-]{1,255}$/;
+const CLUSTER_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster\/([A-Za-z0-9_-]{1,255})$/;
+const SSM_PARAMETER = /^\/[A-Za-z0-9_.\-/]{1,2047}$/;
+const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
+const ROLE_ARN = /^arn:(aws[a-z-]*|\$\{AWS::Partition\}):iam::(\d{12}|\$\{AWS::AccountId\}):role\/[A-Za-z0-9+=,.@_\-/]+$/;
+/** The ECS-optimized AMI parameters a console-started rollover may name without any configuration. */
+const ECS_PUBLIC_PARAMETERS = '/aws/service/ecs/*';
+const DISABLED = new Set(['', 'none']);
+
+class ParamError extends Error {
+  constructor(param, message) {
+    super(`Stage param "${param}": ${message}`);
+    this.name = 'ParamError';
+  }
+}
+
+async function param(resolveVariable, name) {
+  const value = await resolveVariable(`param:${name}`);
+  if (value === null || value === undefined) throw new ParamError(name, 'is not set for this stage (see params: in serverless.yml)');
+  return value;
+}
+
+/**
+ * The `clusters` param as the list of entries the triggers read from CLUSTERS. Accepted forms:
+ * a YAML list of entries (`- cluster: web` with any rollover option beside it) or of names, a
+ * JSON array string, or a comma-separated string of names (`--param="clusters=web,api"`).
+ */
+function parseClusters(raw) {
+  let entries = raw;
+  if (typeof raw === 'string') {
+    const text = raw.trim();
+    if (text.startsWith('[')) {
+      try {
+        entries = JSON.parse(text);
+      } catch (error) {
+        throw new ParamError('clusters', `is not valid JSON (${error.message})`);
+      }
+    } else {
+      entries = text.split(',').map((name) => name.trim()).filter(Boolean);
+    }
+  }
+  if (!Array.isArray(entries) || entries.length === 0) {
+    throw new ParamError('clusters', 'must list at least one cluster: the functions may only change the clusters listed here');
+  }
+  return entries.map((entry, index) => {
+    const normalised = typeof entry === 'string' ? { cluster: entry } : entry;
+    if (typeof normalised !== 'object' || normalised === null || typeof normalised.cluster !== 'string') {
+      throw new ParamError('clusters', `entry ${index} must be a cluster name or an object with a "cluster" name`);
+    }
+    clusterName(normalised.cluster, index);
+    return normalised;
+  });
+}
+
+function clusterName(value, index) {
+  if (CLUSTER_NAME.test(value)) return value;
+  const arn = CLUSTER_ARN.exec(value);
+  if (arn) return arn[1];
+  throw new ParamError('clusters', `entry ${index}: '${value}' is not a cluster name (letters, digits, - and _) or a cluster ARN`);
+}
+
+async function clusters({ resolveVariable }) {
+  return parseClusters(await param(resolveVariable, 'clusters'));
+}
+
+async function clusterNames(context) {
+  return [...new Set((await clusters(context)).map((entry, index) => clusterName(entry.cluster, index)))];
+}
+
+function regionalArn(service, resource) {
+  return { 'Fn::Sub': `arn:\${AWS::Partition}:${service}:\${AWS::Region}:\${AWS::AccountId}:${resource}` };
+}
+
+/** Public parameters (`/aws/service/…`) belong to no account: their ARN has an empty account field. */
+function parameterArn(name) {
+  const account = name.startsWith('/aws/service/') ? '' : '${AWS::AccountId}';
+  return { 'Fn::Sub': `arn:\${AWS::Partition}:ssm:\${AWS::Region}:${account}:parameter${name}` };
+}
+
+function optionalTopic(name, value) {
+  const text = typeof value === 'string' ? value.trim() : value;
+  if (DISABLED.has(text)) return '';
+  if (typeof text !== 'string' || !SNS_TOPIC_ARN.test(text)) throw new ParamError(name, `'${value}' is not an SNS topic ARN (use '' or none to switch it off)`);
+  return text;
+}
+
+function roleArns(name, value) {
+  const list = Array.isArray(value) ? value : String(value).split(',');
+  const arns = list.map((arn) => String(arn).trim()).filter(Boolean);
+  if (arns.length === 0) throw new ParamError(name, 'must name at least one IAM role ARN');
+  for (const arn of arns) {
+    if (!ROLE_ARN.test(arn)) throw new ParamError(name, `'${arn}' is not an IAM role ARN without wildcards`);
+  }
+  return arns.map((arn) => ({ 'Fn::Sub': arn }));
+}
+
+module.exports = {
+  /** CLUSTERS for the trigger Lambdas: the entries as JSON (functions/lib/rollover-targets.ts reads it). */
+  clustersJson: async (context) => JSON.stringify(await clusters(context)),
+
+  clusterArns: async (context) => (await clusterNames(context)).map((name) => regionalArn('ecs', `cluster/${name}`)),
+  containerInstanceArns: async (context) => (await clusterNames(context)).map((name) => regionalArn('ecs', `container-instance/${name}/*`)),
+  taskArns: async (context) => (await clusterNames(context)).map((name) => regionalArn('ecs', `task/${name}/*`)),
+
+  /**
+   * The SSM parameters the AMI can be read from: every ECS-optimized public parameter, plus each
+   * parameter the config names outside that path (the `amiParameter` param and per-cluster ones).
+   */
+  amiParameterArns: async (context) => {
+    const names = [await param(context.resolveVariable, 'amiParameter'), ...(await clusters(context)).map((entry) => entry.amiParameter).filter(Boolean)];
+    const extra = new Set();
+    for (const name of names) {
+      if (typeof name !== 'string' || !SSM_PARAMETER.test(name)) throw new ParamError('amiParameter', `'${name}' is not an SSM parameter name`);
+      if (!name.startsWith('/aws/service/ecs/')) extra.add(name);
+    }
+    return [parameterArn(ECS_PUBLIC_PARAMETERS), ...[...extra].sort().map(parameterArn)];
+  },
+
+  /** The amiUpdateTrigger's events: the SNS subscription, or none when the topic param is '' / none. */
+  amiUpdateEvents: async ({ resolveVariable }) => {
+    const topic = optionalTopic('amiUpdateTopicArn', await param(resolveVariable, 'amiUpdateTopicArn'));
+    return topic ? [{ sns: { arn: topic } }] : [];
+  },
+
+  /** The notification topic, or '' (no notification, and no sns:Publish permission). */
+  notifyTopicArn: async ({ resolveVariable }) => optionalTopic('notifyTopicArn', await param(resolveVariable, 'notifyTopicArn')),
+
+  fleetRoleArns: async ({ resolveVariable }) => roleArns('fleetRoleArn', await param(resolveVariable, 'fleetRoleArn')),
+  instanceRoleArns: async ({ resolveVariable }) => roleArns('instanceRoleArn', await param(resolveVariable, 'instanceRoleArn')),
+};

@@ -1,0 +1,471 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import {
+  type LambdaFunction,
+  type Statement,
+  type Template,
+  ROOT,
+  actionsOf,
+  allStatements,
+  arnText,
+  lambdaFunctions,
+  packageService,
+  printConfiguration,
+  readTemplate,
+  resourcesOf,
+  resourcesOfType,
+  roleStatements,
+} from './cloudformation';
+
+/**
+ * Asserts on the CloudFormation template that `npm run package` really produces (not on the
+ * YAML): the state machine, the runtime, and above all what each function's role allows. The
+ * expected action lists below are the contract: a permission the code does not need fails here.
+ *
+ * Two packages: the dev stage as configured, and one with the params a production deployment
+ * sets (several clusters, a notification topic, no AMI topic, explicit roles).
+ */
+
+const PREFIX = 'ecs-fleet-ops-dev-';
+const MAX_ZIP_BYTES = 100 * 1024;
+const LOG_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
+
+const FLEET_DESCRIBE = ['ec2:DescribeSpotFleetInstances', 'ec2:DescribeSpotFleetRequests'];
+const CLUSTER_INSTANCES_READ = ['ecs:DescribeContainerInstances', 'ecs:ListContainerInstances'];
+
+/** What each function's code calls (grep `Command(` and `paginate` under functions/), logs aside. */
+const EXPECTED_ACTIONS: Record<string, string[]> = {
+  rolloverValidateInput: [],
+  rolloverResolveTargetAmi: ['ec2:DescribeImages', 'ssm:GetParameter'],
+  rolloverDiscoverFleets: [...FLEET_DESCRIBE, ...CLUSTER_INSTANCES_READ, 'ec2:DescribeInstances', 'ec2:DescribeLaunchTemplateVersions', 'ecs:DescribeServices', 'ecs:ListServices'],
+  rolloverAcquireLock: ['ssm:GetParameter', 'ssm:PutParameter', 'states:DescribeExecution'],
+  // RunInstances: AWS authorizes a Spot Fleet's launch specifications against the requester.
+  rolloverCreateReplacementFleets: ['ec2:CreateLaunchTemplateVersion', 'ec2:CreateTags', 'ec2:DescribeLaunchTemplateVersions', 'ec2:DescribeSpotFleetRequests', 'ec2:RequestSpotFleet', 'ec2:RunInstances', 'iam:PassRole'],
+  rolloverCheckReplacement: [...FLEET_DESCRIBE, ...CLUSTER_INSTANCES_READ],
+  rolloverDrainInstances: [...FLEET_DESCRIBE, ...CLUSTER_INSTANCES_READ, 'ecs:DescribeTasks', 'ecs:ListTasks', 'ecs:StopTask', 'ecs:UpdateContainerInstancesState'],
+  rolloverCheckDrain: [...FLEET_DESCRIBE, ...CLUSTER_INSTANCES_READ, 'ecs:DescribeTasks', 'ecs:ListTasks', 'elasticloadbalancing:DeregisterTargets', 'elasticloadbalancing:DescribeTargetHealth'],
+  rolloverReactivateInstances: [...FLEET_DESCRIBE, ...CLUSTER_INSTANCES_READ, 'ecs:UpdateContainerInstancesState'],
+  rolloverRetireFleets: [...FLEET_DESCRIBE, ...CLUSTER_INSTANCES_READ, 'ec2:CancelSpotFleetRequests'],
+  rolloverReleaseLock: ['ssm:DeleteParameter', 'ssm:GetParameter'],
+  rolloverNotify: [],
+  amiUpdateTrigger: ['ecs:ListContainerInstances', 'ssm:GetParameter', 'states:StartExecution'],
+  amiScheduleTrigger: ['ecs:ListContainerInstances', 'ssm:GetParameter', 'states:StartExecution'],
+};
+
+/** Actions with no resource-level permissions, or acting on resources only known at run time. */
+const ALLOWED_ON_ANY_RESOURCE = new Set([
+  'ec2:DescribeImages',
+  'ec2:DescribeInstances',
+  'ec2:DescribeLaunchTemplateVersions',
+  'ec2:DescribeSpotFleetInstances',
+  'ec2:DescribeSpotFleetRequests',
+  'ec2:RequestSpotFleet',
+  'ec2:RunInstances',
+  'ec2:CancelSpotFleetRequests',
+  'elasticloadbalancing:DescribeTargetHealth',
+]);
+/** ECS actions allowed on Resource "*" only with an ecs:cluster condition. */
+const ECS_CLUSTER_CONDITIONED = new Set(['ecs:DescribeServices', 'ecs:ListServices', 'ecs:ListTasks']);
+const ECS_MUTATING = ['ecs:StopTask', 'ecs:UpdateContainerInstancesState'];
+
+const ACCOUNT_ARN = 'arn:${AWS::Partition}:${service}:${AWS::Region}:${AWS::AccountId}:';
+const ecsArn = (resource: string) => `${ACCOUNT_ARN.replace('${service}', 'ecs')}${resource}`;
+/** The ECS ARNs that belong to these clusters. */
+function clusterScopedArns(clusters: string[]): Set<string> {
+  return new Set(clusters.flatMap((c) => [ecsArn(`cluster/${c}`), ecsArn(`container-instance/${c}/*`), ecsArn(`task/${c}/*`), ecsArn(`service/${c}/*`)]));
+}
+
+const DEFAULT_FLEET_ROLE = 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/aws-ec2-spot-fleet-tagging-role';
+const DEFAULT_INSTANCE_ROLE = 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/ecsInstanceRole';
+
+const PRODUCTION_PARAMS = {
+  clusters: ['web', 'api'],
+  notifyTopicArn: 'arn:aws:sns:us-east-1:123456789012:fleet-ops-notices',
+  fleetRoles: ['arn:aws:iam::123456789012:role/fleet-a', 'arn:aws:iam::123456789012:role/fleet-b'],
+  instanceRole: 'arn:aws:iam::123456789012:role/ecs-node',
+};
+
+function functionsByName(template: Template): Map<string, LambdaFunction> {
+  return new Map(lambdaFunctions(template, PREFIX).map((fn) => [fn.name, fn]));
+}
+
+function nonLogActions(template: Template, fn: LambdaFunction): string[] {
+  const actions = roleStatements(template, fn.roleLogicalId).flatMap(actionsOf);
+  return [...new Set(actions.filter((a) => !LOG_ACTIONS.includes(a)))].sort();
+}
+
+function statementsWith(template: Template, action: string): { where: string; statement: Statement }[] {
+  return allStatements(template).filter(({ statement }) => actionsOf(statement).includes(action));
+}
+
+/** Why an ECS statement is not limited to these clusters, or undefined when it is. */
+function ecsScopeProblem(statement: Statement, clusters: string[]): string | undefined {
+  const resources = resourcesOf(statement);
+  if (resources.includes('*')) {
+    const allowed = new Set(clusters.map((c) => ecsArn(`cluster/${c}`)));
+    const values = Object.values(statement.Condition ?? {}).flatMap((operator) => (operator['ecs:cluster'] === undefined ? [] : [operator['ecs:cluster']].flat().map(arnText)));
+    if (!statement.Condition?.ArnEquals?.['ecs:cluster']) return 'Resource "*" without an ArnEquals ecs:cluster condition';
+    if (values.length === 0 || values.some((v) => !allowed.has(v))) return `ecs:cluster condition names ${values.join(', ')}`;
+    return undefined;
+  }
+  const allowed = clusterScopedArns(clusters);
+  const foreign = resources.filter((r) => !allowed.has(r));
+  return foreign.length || resources.length === 0 ? `resources ${resources.join(', ')}` : undefined;
+}
+
+function zipSizes(packageDir: string, names: string[]): Record<string, number> {
+  return Object.fromEntries(names.map((name) => [name, fs.statSync(path.join(packageDir, `${name}.zip`)).size]));
+}
+
+describe('Template: npm run package', () => {
+  let dev: Template;
+  let devZipBytes: Record<string, number>;
+  let production: Template;
+  let productionDir: string;
+
+  beforeAll(() => {
+    // The package directory is rewritten by the second run: read what is needed first.
+    const devDir = packageService();
+    dev = readTemplate(devDir);
+    devZipBytes = zipSizes(devDir, [...functionsByName(dev).keys()]);
+
+    productionDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ecs-fleet-ops-package-'));
+    packageService(
+      [
+        `--param=clusters=${PRODUCTION_PARAMS.clusters.join(',')}`,
+        `--param=notifyTopicArn=${PRODUCTION_PARAMS.notifyTopicArn}`,
+        '--param=amiUpdateTopicArn=none',
+        `--param=fleetRoleArn=${PRODUCTION_PARAMS.fleetRoles.join(',')}`,
+        `--param=instanceRoleArn=${PRODUCTION_PARAMS.instanceRole}`,
+      ],
+      productionDir,
+    );
+    production = readTemplate(productionDir);
+  }, 120_000);
+
+  afterAll(() => {
+    if (productionDir) fs.rmSync(productionDir, { recursive: true, force: true });
+  });
+
+  describe('Stage: dev (as configured)', () => {
+    it('defines the rollover state machine with every state of statemachines/ami-rollover.asl.json', () => {
+      // Prepare
+      const asl = JSON.parse(fs.readFileSync(path.join(ROOT, 'statemachines', 'ami-rollover.asl.json'), 'utf8')) as { States: Record<string, { Resource?: { 'Fn::GetAtt': [string, string] } }> };
+      const expectedTasks = Object.fromEntries(
+        Object.entries(asl.States)
+          .filter(([, s]) => s.Resource)
+          .map(([name, s]) => [name, `${s.Resource!['Fn::GetAtt'][0].replace(/^./, (c) => c.toUpperCase())}LambdaFunction`]),
+      );
+
+      // Act
+      const machine = dev.Resources.AmiRolloverStateMachine;
+      const [body, substitutions] = (machine?.Properties?.DefinitionString as { 'Fn::Sub': [string, Record<string, { 'Fn::GetAtt': [string, string] }>] })['Fn::Sub'];
+      const deployed = JSON.parse(body) as { States: Record<string, { Resource?: string }> };
+      const deployedTasks = Object.fromEntries(
+        Object.entries(deployed.States)
+          .filter(([, s]) => s.Resource)
+          .map(([name, s]) => [name, substitutions[s.Resource!.replace(/^\$\{|\}$/g, '')]['Fn::GetAtt'][0]]),
+      );
+
+      // Assess
+      expect(machine.Type).toBe('AWS::StepFunctions::StateMachine');
+      expect(machine.Properties?.StateMachineName).toBe('ecs-fleet-ops-dev-ami-rollover');
+      expect(Object.keys(deployed.States).sort()).toEqual(Object.keys(asl.States).sort());
+      expect(deployedTasks).toEqual(expectedTasks);
+    });
+
+    it('runs every function of serverless.yml on nodejs22.x', () => {
+      // Prepare
+      const declared = parseYaml(fs.readFileSync(path.join(ROOT, 'serverless.yml'), 'utf8'), { customTags: [], logLevel: 'silent' }) as { functions: Record<string, unknown> };
+
+      // Act
+      const functions = lambdaFunctions(dev, PREFIX);
+
+      // Assess
+      expect(functions.map((fn) => fn.name).sort()).toEqual(Object.keys(declared.functions).sort());
+      expect(functions.filter((fn) => fn.properties.Runtime !== 'nodejs22.x').map((fn) => fn.name)).toEqual([]);
+    });
+
+    it('grants no wildcard action and no NotAction / NotResource', () => {
+      // Prepare
+      const statements = allStatements(dev);
+
+      // Act
+      const wildcards = statements.filter(({ statement }) => actionsOf(statement).some((a) => a.includes('*')) || statement.NotAction || statement.NotResource);
+
+      // Assess
+      expect(statements.length).toBeGreaterThan(30);
+      expect(wildcards).toEqual([]);
+    });
+
+    it('gives each function a role of its own that only Lambda can assume', () => {
+      // Prepare
+      const functions = lambdaFunctions(dev, PREFIX);
+
+      // Act
+      const roleIds = functions.map((fn) => fn.roleLogicalId);
+      const allRoles = resourcesOfType(dev, 'AWS::IAM::Role').map(([id]) => id);
+      const trusts = roleIds.map((id) => dev.Resources[id].Properties?.AssumeRolePolicyDocument);
+      const managed = roleIds.filter((id) => dev.Resources[id].Properties?.ManagedPolicyArns !== undefined);
+
+      // Assess: no shared role, and no other role but the state machine's
+      expect(new Set(roleIds).size).toBe(functions.length);
+      expect(allRoles.sort()).toEqual([...roleIds, 'AmiRolloverStateMachineRole'].sort());
+      for (const trust of trusts) {
+        expect(trust).toEqual({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
+      }
+      expect(managed).toEqual([]);
+    });
+
+    it('has an expected action list for exactly the functions deployed', () => {
+      // Prepare
+      const expected = Object.keys(EXPECTED_ACTIONS).sort();
+
+      // Act
+      const deployed = [...functionsByName(dev).keys()].sort();
+
+      // Assess
+      expect(deployed).toEqual(expected);
+    });
+
+    it.each(Object.entries(EXPECTED_ACTIONS))('allows %s exactly the actions its code calls', (name, expected) => {
+      // Prepare
+      const fn = functionsByName(dev).get(name)!;
+
+      // Act
+      const actions = nonLogActions(dev, fn);
+
+      // Assess
+      expect(actions).toEqual([...expected].sort());
+    });
+
+    it('lets each function write logs to its own log group only', () => {
+      // Prepare
+      const functions = lambdaFunctions(dev, PREFIX);
+
+      // Act
+      const logGrants = functions.map((fn) => {
+        const statements = roleStatements(dev, fn.roleLogicalId).filter((s) => actionsOf(s).some((a) => a.startsWith('logs:')));
+        return { name: fn.name, actions: statements.flatMap(actionsOf).sort(), resources: statements.map((s) => s.Resource) };
+      });
+
+      // Assess: the log group's ARN (Fn::GetAtt) is /aws/lambda/<function name>
+      for (const { name, actions, resources } of logGrants) {
+        const logGroupId = `${functionsByName(dev).get(name)!.logicalId.replace(/LambdaFunction$/, '')}LogGroup`;
+        expect({ name, actions, resources }).toEqual({ name, actions: LOG_ACTIONS, resources: [{ 'Fn::GetAtt': [logGroupId, 'Arn'] }] });
+        expect(dev.Resources[logGroupId].Properties?.LogGroupName).toBe(`/aws/lambda/${PREFIX}${name}`);
+      }
+    });
+
+    it('uses Resource "*" only for actions without resource-level permissions', () => {
+      // Prepare
+      const statements = allStatements(dev).filter(({ statement }) => resourcesOf(statement).includes('*'));
+
+      // Act
+      const misplaced = statements.flatMap(({ where, statement }) =>
+        actionsOf(statement)
+          .filter((action) => !ALLOWED_ON_ANY_RESOURCE.has(action))
+          .filter((action) => !(ECS_CLUSTER_CONDITIONED.has(action) && ecsScopeProblem(statement, ['demo']) === undefined))
+          .map((action) => `${where}: ${action}`),
+      );
+
+      // Assess
+      expect(statements.length).toBeGreaterThan(0);
+      expect(misplaced).toEqual([]);
+    });
+
+    it('scopes every ECS action, and the mutating ones above all, to the configured cluster', () => {
+      // Prepare
+      const ecsStatements = allStatements(dev).filter(({ statement }) => actionsOf(statement).some((a) => a.startsWith('ecs:')));
+
+      // Act
+      const problems = ecsStatements.flatMap(({ where, statement }) => {
+        const problem = ecsScopeProblem(statement, ['demo']);
+        return problem ? [`${where} ${actionsOf(statement).join(',')}: ${problem}`] : [];
+      });
+
+      // Assess
+      for (const action of ECS_MUTATING) expect(statementsWith(dev, action).length).toBeGreaterThan(0);
+      expect(problems).toEqual([]);
+    });
+
+    it('passes only the configured fleet and instance roles, each only to its service', () => {
+      // Prepare
+      const passRole = statementsWith(dev, 'iam:PassRole').map(({ statement }) => statement);
+
+      // Act
+      const grants = passRole.map((s) => ({ actions: actionsOf(s), resources: resourcesOf(s), condition: s.Condition }));
+
+      // Assess
+      expect(grants).toEqual([
+        { actions: ['iam:PassRole'], resources: [DEFAULT_FLEET_ROLE], condition: { StringEquals: { 'iam:PassedToService': 'spotfleet.amazonaws.com' } } },
+        { actions: ['iam:PassRole'], resources: [DEFAULT_INSTANCE_ROLE], condition: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } } },
+      ]);
+    });
+
+    it('keeps lock writes under the lock prefix and AMI reads to AMI parameters', () => {
+      // Prepare
+      const lockArn = 'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/ecs-fleet-ops/dev/locks/*';
+      const publicEcsParameters = 'arn:${AWS::Partition}:ssm:${AWS::Region}::parameter/aws/service/ecs/*';
+
+      // Act
+      const writes = [...statementsWith(dev, 'ssm:PutParameter'), ...statementsWith(dev, 'ssm:DeleteParameter')].flatMap(({ statement }) => resourcesOf(statement));
+      const reads = statementsWith(dev, 'ssm:GetParameter').flatMap(({ statement }) => resourcesOf(statement));
+
+      // Assess
+      expect(new Set(writes)).toEqual(new Set([lockArn]));
+      expect(new Set(reads)).toEqual(new Set([lockArn, publicEcsParameters]));
+    });
+
+    it('lets the triggers start the rollover state machine and nothing else', () => {
+      // Prepare
+      const functions = functionsByName(dev);
+
+      // Act
+      const starts = statementsWith(dev, 'states:StartExecution').map(({ where, statement }) => ({ where, resources: statement.Resource }));
+
+      // Assess
+      expect(starts).toEqual([
+        { where: functions.get('amiUpdateTrigger')!.roleLogicalId, resources: { Ref: 'AmiRolloverStateMachine' } },
+        { where: functions.get('amiScheduleTrigger')!.roleLogicalId, resources: { Ref: 'AmiRolloverStateMachine' } },
+      ]);
+    });
+
+    it('gives Notify no sns:Publish when no notification topic is configured', () => {
+      // Prepare
+      const notify = functionsByName(dev).get('rolloverNotify')!;
+
+      // Act
+      const publishes = statementsWith(dev, 'sns:Publish');
+
+      // Assess
+      expect(publishes).toEqual([]);
+      expect((notify.properties.Environment as { Variables: Record<string, unknown> }).Variables.NOTIFY_TOPIC_ARN).toBe('');
+    });
+
+    it('wires the triggers to the AMI topic, the schedule, the state machine and the clusters', () => {
+      // Prepare
+      const functions = functionsByName(dev);
+
+      // Act
+      const subscriptions = resourcesOfType(dev, 'AWS::SNS::Subscription').map(([, r]) => r.Properties);
+      const rules = resourcesOfType(dev, 'AWS::Events::Rule').map(([, r]) => ({ schedule: r.Properties?.ScheduleExpression, target: (r.Properties?.Targets as { Arn: unknown }[])[0].Arn }));
+      const environments = ['amiUpdateTrigger', 'amiScheduleTrigger'].map((name) => (functions.get(name)!.properties.Environment as { Variables: Record<string, unknown> }).Variables);
+
+      // Assess
+      expect(subscriptions).toEqual([
+        expect.objectContaining({ TopicArn: 'arn:aws:sns:us-east-1:177427601217:ecs-optimized-amazon-ami-update', Protocol: 'lambda', Endpoint: { 'Fn::GetAtt': ['AmiUpdateTriggerLambdaFunction', 'Arn'] } }),
+      ]);
+      expect(rules).toEqual([{ schedule: 'rate(6 hours)', target: { 'Fn::GetAtt': ['AmiScheduleTriggerLambdaFunction', 'Arn'] } }]);
+      for (const variables of environments) {
+        expect(variables).toMatchObject({
+          ROLLOVER_STATE_MACHINE_ARN: { Ref: 'AmiRolloverStateMachine' },
+          CLUSTERS: JSON.stringify([{ cluster: 'demo' }]),
+          AMI_PARAMETER: '/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended',
+        });
+      }
+    });
+
+    it('sets no environment variable that looks like a secret', () => {
+      // Prepare
+      const functions = lambdaFunctions(dev, PREFIX);
+
+      // Act
+      const suspicious = functions.flatMap((fn) =>
+        Object.entries((fn.properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {})
+          .filter(([name, value]) => /SECRET|PASSWORD|TOKEN|KEY/i.test(name) || /AKIA[0-9A-Z]{16}/.test(JSON.stringify(value)))
+          .map(([name]) => `${fn.name}.${name}`),
+      );
+
+      // Assess
+      expect(suspicious).toEqual([]);
+    });
+
+    it('keeps each function zip at most 100 KB', () => {
+      // Prepare: sizes read right after packaging (beforeAll)
+      const table = Object.entries(devZipBytes).map(([name, bytes]) => `${name.padEnd(34)} ${(bytes / 1024).toFixed(1).padStart(7)} KB`);
+      console.log(`Function zips (limit ${MAX_ZIP_BYTES / 1024} KB):\n${table.join('\n')}`);
+
+      // Act
+      const tooBig = Object.entries(devZipBytes).filter(([, bytes]) => bytes > MAX_ZIP_BYTES).map(([name, bytes]) => `${name}: ${bytes} bytes`);
+
+      // Assess
+      expect(Object.keys(devZipBytes)).toHaveLength(Object.keys(EXPECTED_ACTIONS).length);
+      expect(tooBig).toEqual([]);
+    });
+  });
+
+  describe('Stage params: several clusters, a notification topic, no AMI topic, explicit roles', () => {
+    it('scopes the ECS statements to every configured cluster and passes them all to the triggers', () => {
+      // Prepare
+      const clusters = PRODUCTION_PARAMS.clusters;
+
+      // Act
+      const ecsStatements = allStatements(production).filter(({ statement }) => actionsOf(statement).some((a) => a.startsWith('ecs:')));
+      const problems = ecsStatements.flatMap(({ where, statement }) => (ecsScopeProblem(statement, clusters) ? [where] : []));
+      const stopTaskResources = statementsWith(production, 'ecs:StopTask').flatMap(({ statement }) => resourcesOf(statement));
+      const variables = (functionsByName(production).get('amiScheduleTrigger')!.properties.Environment as { Variables: Record<string, unknown> }).Variables;
+
+      // Assess
+      expect(problems).toEqual([]);
+      expect(stopTaskResources).toEqual([ecsArn('task/web/*'), ecsArn('task/api/*')]);
+      expect(variables.CLUSTERS).toBe(JSON.stringify([{ cluster: 'web' }, { cluster: 'api' }]));
+    });
+
+    it('lets Notify publish to the configured topic only', () => {
+      // Prepare
+      const notify = functionsByName(production).get('rolloverNotify')!;
+
+      // Act
+      const publishes = statementsWith(production, 'sns:Publish').map(({ where, statement }) => ({ where, actions: actionsOf(statement), resources: resourcesOf(statement) }));
+
+      // Assess
+      expect(publishes).toEqual([{ where: notify.roleLogicalId, actions: ['sns:Publish'], resources: [PRODUCTION_PARAMS.notifyTopicArn] }]);
+      expect((notify.properties.Environment as { Variables: Record<string, unknown> }).Variables.NOTIFY_TOPIC_ARN).toBe(PRODUCTION_PARAMS.notifyTopicArn);
+      expect(nonLogActions(production, notify)).toEqual(['sns:Publish']);
+    });
+
+    it('subscribes to no topic when amiUpdateTopicArn is none, and still polls on the schedule', () => {
+      // Prepare: --param=amiUpdateTopicArn=none (beforeAll)
+
+      // Act
+      const subscriptions = resourcesOfType(production, 'AWS::SNS::Subscription');
+      const permissions = resourcesOfType(production, 'AWS::Lambda::Permission').map(([, r]) => r.Properties?.Principal);
+
+      // Assess
+      expect(subscriptions).toEqual([]);
+      expect(permissions).toEqual(['events.amazonaws.com']);
+    });
+
+    it('passes exactly the role ARNs given', () => {
+      // Prepare
+      const passRole = statementsWith(production, 'iam:PassRole').map(({ statement }) => statement);
+
+      // Act
+      const byService = Object.fromEntries(passRole.map((s) => [String(s.Condition?.StringEquals?.['iam:PassedToService']), resourcesOf(s)]));
+
+      // Assess
+      expect(byService).toEqual({ 'spotfleet.amazonaws.com': PRODUCTION_PARAMS.fleetRoles, 'ec2.amazonaws.com': [PRODUCTION_PARAMS.instanceRole] });
+    });
+  });
+
+  describe('Stage params: refused', () => {
+    it.each([
+      ['a cluster name that would widen the ECS policy', 'clusters=*', 'Stage param "clusters"'],
+      ['a role ARN with a wildcard', 'fleetRoleArn=arn:aws:iam::123456789012:role/*', 'Stage param "fleetRoleArn"'],
+      ['a notification topic that is not an SNS ARN', 'notifyTopicArn=ops', 'Stage param "notifyTopicArn"'],
+    ])('refuses %s', (_what, param, message) => {
+      // Prepare
+      const args = [`--param=${param}`];
+
+      // Act
+      const result = printConfiguration(args);
+
+      // Assess
+      expect(result.status).not.toBe(0);
+      expect(result.output).toContain(message);
+    }, 60_000);
+  });
+});
