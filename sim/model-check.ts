@@ -1,7 +1,9 @@
 /**
  * Checks a request against the AWS API model that ships inside each SDK v3 client (its compiled
- * schemas): unknown member names and missing required members are rejected here, where the real
- * SDK would silently drop a misspelt member and AWS would answer about something else.
+ * schemas): unknown member names, missing required members and scalars of the wrong type (a
+ * string where the model says integer, as a JSON API would refuse to deserialise) are rejected
+ * here, where the real SDK would silently drop a misspelt member and AWS would answer about
+ * something else.
  *
  * Schema encoding (SDK v3 compact schemas): a structure is [3, namespace, name, traits,
  * memberNames, memberSchemas, requiredCount]; a list is [1, ns, name, traits, member]; a map is
@@ -50,6 +52,42 @@ function isList(s: Schema): s is [number, string, string, unknown, Schema] {
 function isMap(s: Schema): s is [number, string, string, unknown, Schema, Schema] {
   return Array.isArray(s) && s[0] === 2 && typeof s[1] === 'string';
 }
+/** A named scalar with traits (e.g. a sensitive string): [0, namespace, name, traits, schema]. */
+function isSimple(s: Schema): s is [number, string, string, unknown, Schema] {
+  return Array.isArray(s) && s[0] === 0 && typeof s[1] === 'string';
+}
+
+const LIST_OF = 64;
+const MAP_OF = 128;
+
+/** What a scalar schema accepts, as the SDK's serialisers and AWS's deserialisers see it. */
+function scalarMismatch(value: unknown, s: number): string | undefined {
+  const kind = s & ~(LIST_OF | MAP_OF);
+  const got = value instanceof Date ? 'a Date' : Array.isArray(value) ? 'a list' : typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+  switch (kind) {
+    case 0: // string, enum
+      return typeof value === 'string' ? undefined : `expected a string, got ${got}`;
+    case 1: // byte … double, intEnum
+      return typeof value === 'number' && Number.isFinite(value) ? undefined : `expected a number, got ${got}`;
+    case 2:
+      return typeof value === 'boolean' ? undefined : `expected a boolean, got ${got}`;
+    case 4:
+    case 5:
+    case 6:
+    case 7: // timestamps
+      return value instanceof Date && !Number.isNaN(value.getTime()) ? undefined : `expected a Date, got ${got}`;
+    case 15: // document: anything JSON
+      return undefined;
+    case 17:
+    case 19: // bigInteger, bigDecimal
+      return ['number', 'bigint', 'string'].includes(typeof value) ? undefined : `expected a number, got ${got}`;
+    case 21:
+    case 42: // blobs
+      return typeof value === 'string' || value instanceof Uint8Array ? undefined : `expected a blob, got ${got}`;
+    default:
+      return undefined;
+  }
+}
 
 export function checkAgainstModel(value: unknown, schema: Schema, path: string): void {
   const s = resolve(schema);
@@ -88,11 +126,23 @@ export function checkAgainstModel(value: unknown, schema: Schema, path: string):
     for (const [k, v] of Object.entries(value)) checkAgainstModel(v, s[5], `${path}.${k}`);
     return;
   }
+  if (isSimple(s)) {
+    checkAgainstModel(value, s[4], path);
+    return;
+  }
   if (typeof s === 'number') {
-    if (s & 64 && !Array.isArray(value)) throw new ModelValidationError(`${path}: expected a list, got ${typeof value}`);
-    if (!(s & 64) && !(s & 128) && typeof value === 'object' && !(value instanceof Date) && !(value instanceof Uint8Array)) {
-      throw new ModelValidationError(`${path}: expected a scalar, got ${Array.isArray(value) ? 'a list' : 'an object'}`);
+    if (s & LIST_OF) {
+      if (!Array.isArray(value)) throw new ModelValidationError(`${path}: expected a list, got ${typeof value}`);
+      value.forEach((item, i) => checkAgainstModel(item, s & ~LIST_OF, `${path}[${i}]`));
+      return;
     }
+    if (s & MAP_OF) {
+      if (typeof value !== 'object' || Array.isArray(value) || value instanceof Date) throw new ModelValidationError(`${path}: expected a map`);
+      for (const [k, v] of Object.entries(value)) checkAgainstModel(v, s & ~MAP_OF, `${path}.${k}`);
+      return;
+    }
+    const mismatch = scalarMismatch(value, s);
+    if (mismatch) throw new ModelValidationError(`${path}: ${mismatch}`);
   }
 }
 

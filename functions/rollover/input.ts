@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidInputError } from '../lib/errors';
 
 /** Defaults a console user gets when they leave a field out. */

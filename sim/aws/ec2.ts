@@ -74,7 +74,7 @@ export interface SimLaunchTemplate {
   name: string;
   defaultVersion: number;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  versions: { number: number; data: any; createTime: number; description?: string; clientToken?: string }[];
+  versions: { number: number; data: any; createTime: number; description?: string; clientToken?: string; fingerprint?: string }[];
 }
 
 export interface Ec2Behaviour {
@@ -93,8 +93,12 @@ export interface Ec2Behaviour {
 const encodeB64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
 const decodeB64 = (s: string | undefined) => (s ? Buffer.from(s, 'base64').toString('utf8') : '');
 
-function page<T>(items: T[], maxResults: number | undefined, nextToken: string | undefined, limit: number): { items: T[]; next?: string } {
-  const size = Math.min(maxResults ?? limit, limit);
+/** One page of `items`; EC2 refuses a MaxResults outside [min, limit] rather than clamping it. */
+function page<T>(items: T[], maxResults: number | undefined, nextToken: string | undefined, limit: number, min = 1): { items: T[]; next?: string } {
+  if (maxResults !== undefined && (!Number.isInteger(maxResults) || maxResults < min || maxResults > limit)) {
+    throw awsError('InvalidParameterValue', `Value ( ${maxResults} ) for parameter maxResults is invalid. Parameter must be between ${min} and ${limit}.`);
+  }
+  const size = maxResults ?? limit;
   const start = nextToken ? Number(nextToken) : 0;
   if (!Number.isInteger(start) || start < 0) throw awsError('InvalidParameterValue', 'The NextToken is not valid');
   const slice = items.slice(start, start + size);
@@ -201,7 +205,7 @@ export class Ec2Sim {
         list = [...this.instances.values()];
       }
       list = list.filter((i) => this.visible(i) && this.matchesFilters(i, input.Filters ?? []));
-      const { items, next } = page(list, input.MaxResults, input.NextToken, 1000);
+      const { items, next } = page(list, input.MaxResults, input.NextToken, 1000, 5);
       return { Reservations: items.length ? [{ ReservationId: 'r-sim', Instances: items.map((i) => this.describeInstance(i)) }] : [], NextToken: next };
     },
 
@@ -352,14 +356,16 @@ export class Ec2Sim {
       ClientToken?: string;
     }) => {
       const lt = this.findTemplate(input.LaunchTemplateId, input.LaunchTemplateName);
+      const fingerprint = JSON.stringify({ SourceVersion: input.SourceVersion, LaunchTemplateData: input.LaunchTemplateData, VersionDescription: input.VersionDescription });
       if (input.ClientToken) {
         const same = lt.versions.find((v) => v.clientToken === input.ClientToken);
+        if (same && same.fingerprint !== fingerprint) throw awsError('IdempotentParameterMismatch', 'The client token has already been used with different parameters');
         if (same) return { LaunchTemplateVersion: { LaunchTemplateId: lt.id, LaunchTemplateName: lt.name, VersionNumber: same.number } };
       }
       const base = input.SourceVersion ? this.templateVersion(lt, input.SourceVersion).data : {};
       const data = { ...structuredClone(base), ...structuredClone(input.LaunchTemplateData) };
       const number = lt.versions.at(-1)!.number + 1;
-      lt.versions.push({ number, data, createTime: this.world.clock.now(), description: input.VersionDescription, clientToken: input.ClientToken });
+      lt.versions.push({ number, data, createTime: this.world.clock.now(), description: input.VersionDescription, clientToken: input.ClientToken, fingerprint });
       return { LaunchTemplateVersion: { LaunchTemplateId: lt.id, LaunchTemplateName: lt.name, VersionNumber: number } };
     },
   };
@@ -433,6 +439,12 @@ export class Ec2Sim {
     if (Boolean(specs?.length) === Boolean(templates?.length)) {
       throw awsError('InvalidSpotFleetRequestConfig', 'Exactly one of LaunchSpecifications and LaunchTemplateConfigs must be given');
     }
+    const tagSpecs = (config.TagSpecifications as { ResourceType?: string; Tags?: Tag[] }[] | undefined) ?? [];
+    const foreign = tagSpecs.find((t) => t.ResourceType !== 'spot-fleet-request');
+    if (foreign) {
+      // Instances are tagged through the launch specification or template, never here.
+      throw awsError('InvalidSpotFleetRequestConfig', `The value for ResourceType must be spot-fleet-request, got '${foreign.ResourceType}'`);
+    }
     const token = config.ClientToken as string | undefined;
     if (token !== undefined && (token.length > 64 || !/^[\x20-\x7e]*$/.test(token))) {
       throw awsError('InvalidParameterValue', 'ClientToken must be at most 64 ASCII characters');
@@ -447,7 +459,6 @@ export class Ec2Sim {
     }
     const options = this.launchOptions(config); // validates templates and images up front
     const id = `sfr-${this.world.rng.uuid()}`;
-    const tagSpecs = (config.TagSpecifications as { ResourceType?: string; Tags?: Tag[] }[] | undefined) ?? [];
     const fleetTags = tagSpecs.filter((t) => t.ResourceType === 'spot-fleet-request').flatMap((t) => t.Tags ?? []);
     const stored = structuredClone(config);
     delete stored.ClientToken;

@@ -756,6 +756,14 @@ export class EcsSim {
     if (ci.status === status) return;
     ci.status = status;
     ci.version++;
+    if (status === 'DRAINING') {
+      // ECS stops PENDING service tasks on a draining instance immediately, not at the scheduler's next pass.
+      for (const t of [...ci.tasks]) {
+        if (t.service && t.desiredStatus === 'RUNNING' && (t.lastStatus === 'PENDING' || t.lastStatus === 'PROVISIONING')) {
+          this.stopTask(t, 'Container instance is draining', 'ServiceSchedulerInitiated');
+        }
+      }
+    }
     this.emitContainerInstanceChange(ci);
     this.markDirty();
   }

@@ -24,6 +24,12 @@ export interface ExecutionEngine {
 }
 
 const NAME = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/]{1,80}$/;
+const isControl = (c: string) => c.charCodeAt(0) <= 0x1f || (c.charCodeAt(0) >= 0x7f && c.charCodeAt(0) <= 0x9f);
+
+/** 1 to 80 characters, none of white space, brackets, wildcards, the special characters, or control characters. */
+function isValidName(name: string): boolean {
+  return NAME.test(name) && ![...name].some(isControl);
+}
 const NINETY_DAYS = 90 * 24 * 3600 * 1000;
 
 /** Step Functions' API with its real idempotency rules; executions run in the local runner. */
@@ -47,7 +53,7 @@ export class SfnSim {
       const machines = this.machines();
       if (!machines.has(input.stateMachineArn)) throw awsError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${input.stateMachineArn}'`);
       const name = input.name ?? this.world.rng.uuid();
-      if (!NAME.test(name)) throw awsError('InvalidName', `Invalid Name: '${name}'`);
+      if (!isValidName(name)) throw awsError('InvalidName', `Invalid Name: '${name}'`);
       const body = input.input ?? '{}';
       if (Buffer.byteLength(body) > 262_144) throw awsError('InvalidExecutionInput', 'Input exceeds 262144 bytes');
       try {

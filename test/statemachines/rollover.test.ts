@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { NEW_AMI, OLD_AMI } from '../../sim/scenarios/cluster';
 import { clusterOnOldAmi, fleetsOf, liveContainerInstances, mutatingCalls, type TestCluster } from '../support/simulation';
 
@@ -206,7 +208,7 @@ describe('State machine: ami-rollover', () => {
     // Prepare
     t = clusterOnOldAmi();
     const { sim } = t;
-    const event = structuredClone(require('../../../shared/events/sns-ecs-ami-update.json'));
+    const event = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../shared/events/sns-ecs-ami-update.json'), 'utf8'));
     const message = JSON.parse(event.Records[0].Sns.Message);
     message.ECSAmis[0].Regions['us-east-1'].ImageId = NEW_AMI;
     event.Records[0].Sns.Message = JSON.stringify(message);
