@@ -1,9 +1,14 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import { runRolloverScenario } from './scenarios/rollover';
+import { SCENARIOS } from './scenarios';
 import type { Summary } from './harness';
 
-const USAGE = `Usage: npm run simulate -- [--scenario rollover] [--size N] [--seed S] [--json FILE] [--quiet]
+const USAGE = `Usage: npm run simulate -- [--scenario NAME] [--size N] [--seed S] [--json FILE] [--quiet]
+
+Scenarios:
+${Object.entries(SCENARIOS)
+  .map(([name, s]) => `  ${name.padEnd(20)} ${s.description}`)
+  .join('\n')}
 
 Runs a workflow of ecs-fleet-ops end to end on the simulated AWS (virtual clock, real ASL,
 real handlers) and prints what happened. Exits non-zero when a workflow failed or a safety
@@ -31,16 +36,13 @@ async function main(): Promise<number> {
     return 2;
   }
   const print = values.quiet ? undefined : (line: string) => console.log(line);
-  let summary: Summary;
-  switch (values.scenario) {
-    case 'rollover':
-      console.log(`Scenario rollover (size ${size}, seed ${seed}): cluster 'demo' on a Spot Fleet, AWS releases a new ECS AMI, the scheduled trigger starts the rollover.\n`);
-      ({ summary } = await runRolloverScenario({ size, seed, onProgress: print }));
-      break;
-    default:
-      console.error(`Unknown scenario '${values.scenario}'.\n\n${USAGE}`);
-      return 2;
+  const scenario = SCENARIOS[values.scenario!];
+  if (!scenario) {
+    console.error(`Unknown scenario '${values.scenario}'.\n\n${USAGE}`);
+    return 2;
   }
+  console.log(`Scenario ${values.scenario} (size ${size}, seed ${seed}): ${scenario.description}.\n`);
+  const summary: Summary = await scenario.run({ size, seed, onProgress: print });
   printSummary(summary);
   if (values.json) fs.writeFileSync(values.json, JSON.stringify(summary, null, 2));
   return summary.ok ? 0 : 1;
@@ -59,7 +61,7 @@ function printSummary(s: Summary): void {
   for (const r of s.services) console.log(`    ${r.service.padEnd(12)} ${r.lowestHealthy}/${r.desired} (ratio ${r.lowestRatio}, floor ${r.floor})`);
   console.log(`  invariant violations ${s.violations.length}`);
   for (const v of s.violations) console.log(`    ${v.at} ${v.kind}: ${v.message}`);
-  console.log(s.ok ? '\nOK: rollover complete, no invariant broken.' : '\nFAILED');
+  console.log(s.ok ? `\nOK: ${s.scenario} complete, no invariant broken.` : '\nFAILED');
 }
 
 main().then(

@@ -1,12 +1,30 @@
 import './polyfills';
+import fs from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { World, type WorldOptions } from './world';
 import { LocalRunner } from './runner';
 import type { SimExecution } from './aws/sfn';
 import type { Violation, ServiceHealthRecord } from './invariants';
 
-export const STATE_MACHINES = {
-  amiRollover: { name: 'ecs-fleet-ops-sim-ami-rollover', file: 'statemachines/ami-rollover.asl.json' },
-} as const;
+/**
+ * The state machines serverless.yml deploys (key → definition file), and the environment variable
+ * through which Lambdas find each one's ARN (as serverless.yml wires it with a Ref).
+ */
+export const STATE_MACHINE_ENV: Record<string, string> = {
+  amiRollover: 'ROLLOVER_STATE_MACHINE_ARN',
+};
+
+export function deployedStateMachines(file = path.join(__dirname, '..', 'serverless.yml')): Record<string, string> {
+  const doc = parseYaml(fs.readFileSync(file, 'utf8'), { logLevel: 'silent' }) as { stepFunctions?: { stateMachines?: Record<string, { definition: string }> } };
+  const out: Record<string, string> = {};
+  for (const [key, sm] of Object.entries(doc.stepFunctions?.stateMachines ?? {})) {
+    const match = /\$\{file\(\.\/(.+?)\)\}/.exec(sm.definition);
+    if (!match) throw new Error(`serverless.yml: state machine ${key} does not load its definition with \${file(...)}`);
+    out[key] = match[1];
+  }
+  return out;
+}
 
 export interface Summary {
   ok: boolean;
@@ -29,7 +47,8 @@ export interface Summary {
 export class Simulation {
   readonly world: World;
   readonly runner: LocalRunner;
-  readonly arns: Record<keyof typeof STATE_MACHINES, string>;
+  /** State machine ARNs by serverless.yml key (amiRollover, …). */
+  readonly arns: Record<string, string> = {};
   readonly notifyTopicArn: string;
   private readonly startedAt: number;
   private readonly callsAtStart: number;
@@ -37,19 +56,20 @@ export class Simulation {
   constructor(options: WorldOptions & { env?: Record<string, string> } = {}) {
     this.world = new World(options);
     this.notifyTopicArn = this.world.sns.createTopic('ecs-fleet-ops-notifications');
-    const smArn = (name: string) => `arn:aws:states:${this.world.region}:${this.world.account}:stateMachine:${name}`;
-    this.arns = { amiRollover: smArn(STATE_MACHINES.amiRollover.name) };
+    const machines = deployedStateMachines();
+    const env: Record<string, string> = {};
+    for (const key of Object.keys(machines)) {
+      this.arns[key] = `arn:aws:states:${this.world.region}:${this.world.account}:stateMachine:ecs-fleet-ops-sim-${key}`;
+      if (STATE_MACHINE_ENV[key]) env[STATE_MACHINE_ENV[key]] = this.arns[key];
+    }
     this.runner = new LocalRunner(this.world, undefined, {
-      ROLLOVER_STATE_MACHINE_ARN: this.arns.amiRollover,
+      ...env,
       NOTIFY_TOPIC_ARN: this.notifyTopicArn,
       LOCK_PARAMETER_PREFIX: '/ecs-fleet-ops/sim/locks',
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'SILENT',
       ...options.env,
     });
-    for (const [key, sm] of Object.entries(STATE_MACHINES)) {
-      const arn = this.runner.registerStateMachine(sm.name, sm.file);
-      this.arns[key as keyof typeof STATE_MACHINES] = arn;
-    }
+    for (const [key, file] of Object.entries(machines)) this.runner.registerStateMachine(`ecs-fleet-ops-sim-${key}`, file);
     this.startedAt = this.world.clock.now();
     this.callsAtStart = this.world.router.calls.length;
   }

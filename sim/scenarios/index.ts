@@ -1,0 +1,22 @@
+import type { Summary } from '../harness';
+import { runRolloverScenario } from './rollover';
+
+export interface ScenarioOptions {
+  size: number;
+  seed: number;
+  /** Progress lines as the scenario runs (absent: quiet). */
+  onProgress?: (line: string) => void;
+}
+
+export interface Scenario {
+  description: string;
+  run: (options: ScenarioOptions) => Promise<Summary>;
+}
+
+/** Every scenario `npm run simulate -- --scenario NAME` can run. */
+export const SCENARIOS: Record<string, Scenario> = {
+  rollover: {
+    description: "cluster 'demo' on a Spot Fleet, AWS releases a new ECS AMI, the scheduled trigger starts the rollover",
+    run: async (o) => (await runRolloverScenario({ size: o.size, seed: o.seed, onProgress: o.onProgress })).summary,
+  },
+};
