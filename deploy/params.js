@@ -108,6 +108,31 @@ function roleArns(name, value) {
   return arns.map((arn) => ({ 'Fn::Sub': arn }));
 }
 
+const TARGET_GROUP_ARN = /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:targetgroup\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{16}$/;
+const FLEET_ID = /^sfr-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** The `targetBindings` param: a list of { cluster, fleetId?, targetGroupArn, port } (YAML list or JSON string). */
+async function targetBindings(context) {
+  let raw = await param(context.resolveVariable, 'targetBindings');
+  if (typeof raw === 'string') {
+    try {
+      raw = raw.trim() === '' ? [] : JSON.parse(raw);
+    } catch (error) {
+      throw new ParamError('targetBindings', `is not valid JSON (${error.message})`);
+    }
+  }
+  if (!Array.isArray(raw)) throw new ParamError('targetBindings', 'must be a list of { cluster, fleetId?, targetGroupArn, port }');
+  const managed = new Set(await clusterNames(context));
+  return raw.map((b, index) => {
+    if (typeof b !== 'object' || b === null) throw new ParamError('targetBindings', `entry ${index} is not an object`);
+    if (!managed.has(b.cluster)) throw new ParamError('targetBindings', `entry ${index}: cluster '${b.cluster}' is not one of the configured clusters`);
+    if (b.fleetId !== undefined && !FLEET_ID.test(b.fleetId)) throw new ParamError('targetBindings', `entry ${index}: '${b.fleetId}' is not a Spot Fleet request id`);
+    if (!TARGET_GROUP_ARN.test(b.targetGroupArn ?? '')) throw new ParamError('targetBindings', `entry ${index}: '${b.targetGroupArn}' is not a target group ARN`);
+    if (!Number.isInteger(b.port) || b.port < 1 || b.port > 65535) throw new ParamError('targetBindings', `entry ${index}: port must be 1-65535`);
+    return { cluster: b.cluster, ...(b.fleetId ? { fleetId: b.fleetId } : {}), targetGroupArn: b.targetGroupArn, port: b.port };
+  });
+}
+
 module.exports = {
   /** CLUSTERS for the trigger Lambdas: the entries as JSON (functions/lib/rollover-targets.ts reads it). */
   clustersJson: async (context) => JSON.stringify(await clusters(context)),
@@ -135,6 +160,20 @@ module.exports = {
     const topic = optionalTopic('amiUpdateTopicArn', await param(resolveVariable, 'amiUpdateTopicArn'));
     return topic ? [{ sns: { arn: topic } }] : [];
   },
+
+  /** TARGET_BINDINGS for the sync and the drains (functions/lib/bindings.ts reads it). */
+  targetBindingsJson: async (context) => JSON.stringify(await targetBindings(context)),
+
+  /**
+   * The target groups whose targets the functions may register / deregister: the bound ones. With
+   * no binding, an ARN that names no target group keeps the statement valid and useless.
+   */
+  boundTargetGroupArns: async (context) => {
+    const arns = [...new Set((await targetBindings(context)).map((b) => b.targetGroupArn))].sort();
+    return arns.length ? arns : [regionalArn('elasticloadbalancing', 'targetgroup/no-bound-target-group/0000000000000000')];
+  },
+
+  drainOnRebalance: async ({ resolveVariable }) => String((await param(resolveVariable, 'drainOnRebalance')) === true || (await param(resolveVariable, 'drainOnRebalance')) === 'true'),
 
   /** The notification topic, or '' (no notification, and no sns:Publish permission). */
   notifyTopicArn: async ({ resolveVariable }) => optionalTopic('notifyTopicArn', await param(resolveVariable, 'notifyTopicArn')),

@@ -13,7 +13,35 @@ import type { Violation, ServiceHealthRecord } from './invariants';
  */
 export const STATE_MACHINE_ENV: Record<string, string> = {
   amiRollover: 'ROLLOVER_STATE_MACHINE_ARN',
+  syncTargets: 'SYNC_STATE_MACHINE_ARN',
 };
+
+type Pattern = { source?: string[]; 'detail-type'?: string[] };
+
+export interface EventRule {
+  pattern: Pattern;
+  target: { kind: 'function' | 'stateMachine'; name: string };
+}
+
+/** The EventBridge rules serverless.yml deploys with a literal pattern (on functions and state machines). */
+export function deployedEventRules(file = path.join(__dirname, '..', 'serverless.yml')): EventRule[] {
+  type Events = { eventBridge?: { pattern?: Pattern; event?: Pattern } }[];
+  const doc = parseYaml(fs.readFileSync(file, 'utf8'), { logLevel: 'silent' }) as {
+    functions?: Record<string, { events?: Events | string }>;
+    stepFunctions?: { stateMachines?: Record<string, { events?: Events | string }> };
+  };
+  const rules: EventRule[] = [];
+  const collect = (events: Events | string | undefined, target: EventRule['target']) => {
+    if (!Array.isArray(events)) return;
+    for (const e of events) {
+      const pattern = e.eventBridge?.pattern ?? e.eventBridge?.event;
+      if (pattern && typeof pattern === 'object') rules.push({ pattern, target });
+    }
+  };
+  for (const [name, fn] of Object.entries(doc.functions ?? {})) collect(fn.events, { kind: 'function', name });
+  for (const [name, sm] of Object.entries(doc.stepFunctions?.stateMachines ?? {})) collect(sm.events, { kind: 'stateMachine', name });
+  return rules;
+}
 
 export function deployedStateMachines(file = path.join(__dirname, '..', 'serverless.yml')): Record<string, string> {
   const doc = parseYaml(fs.readFileSync(file, 'utf8'), { logLevel: 'silent' }) as { stepFunctions?: { stateMachines?: Record<string, { definition: string }> } };
@@ -72,6 +100,28 @@ export class Simulation {
     for (const [key, file] of Object.entries(machines)) this.runner.registerStateMachine(`ecs-fleet-ops-sim-${key}`, file);
     this.startedAt = this.world.clock.now();
     this.callsAtStart = this.world.router.calls.length;
+  }
+
+  /** Sets Lambda environment variables (as a deployment's stage params would). */
+  setEnv(env: Record<string, string>): void {
+    this.runner.setEnv(env);
+  }
+
+  /**
+   * Turns on the EventBridge rules serverless.yml deploys: events the simulated services emit reach
+   * their target about a second later, as a Lambda invocation or a state machine execution.
+   */
+  connectEventRules(): EventRule[] {
+    const rules = deployedEventRules();
+    for (const rule of rules) {
+      this.world.events.rule(rule.pattern, (event) => {
+        this.world.clock.after(1, `deliver ${event['detail-type']}`, () => {
+          if (rule.target.kind === 'function') this.runner.invokeAsync(rule.target.name, event);
+          else this.world.router.call('sfn', 'StartExecution', { stateMachineArn: this.arns[rule.target.name], input: JSON.stringify(event) });
+        });
+      });
+    }
+    return rules;
   }
 
   /** Starts a rollover as a console user would (StartExecution with the documented input). */

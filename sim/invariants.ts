@@ -5,7 +5,8 @@ export type ViolationKind =
   | 'min-healthy-tasks'
   | 'instance-terminated-with-tasks'
   | 'fleet-cancelled-before-drain'
-  | 'left-draining-after-success';
+  | 'left-draining-after-success'
+  | 'target-out-of-sync';
 
 export interface Violation {
   kind: ViolationKind;
@@ -32,6 +33,11 @@ export class Invariants {
   private readonly lowest = new Map<SimService, { healthy: number; ratio: number; desired: number; floor: number }>();
 
   constructor(private readonly world: World) {}
+
+  /** A rule a scenario checks at its end (e.g. target groups hold exactly the running instances). */
+  report(kind: ViolationKind, message: string): void {
+    this.violate(kind, message);
+  }
 
   private violate(kind: ViolationKind, message: string): void {
     this.violations.push({ kind, at: this.world.clock.iso(), message });

@@ -199,6 +199,33 @@ export class LocalRunner implements ExecutionEngine {
     }
   }
 
+  setEnv(env: Record<string, string>): void {
+    Object.assign(this.env, env);
+  }
+
+  /** Results of asynchronous invocations (EventBridge and SNS deliver to Lambda asynchronously). */
+  readonly asyncInvocations: { functionName: string; at: number; error?: string; result?: Json }[] = [];
+
+  /** An asynchronous invocation (an event delivered to a Lambda): the clock waits for it like for an execution. */
+  invokeAsync(functionName: string, event: Json): void {
+    this.running++;
+    const record: { functionName: string; at: number; error?: string; result?: Json } = { functionName, at: this.world.clock.now() };
+    this.asyncInvocations.push(record);
+    this.invoke(functionName, event)
+      .then(
+        (result) => {
+          record.result = result;
+        },
+        (error: Error) => {
+          record.error = error.name;
+        },
+      )
+      .finally(() => {
+        this.running--;
+        this.checkIdle();
+      });
+  }
+
   /** Invokes a function as Lambda would: JSON in, JSON out, errors as { errorType, errorMessage }. */
   async invoke(functionName: string, event: Json): Promise<Json> {
     this.stats.lambdaInvocations++;

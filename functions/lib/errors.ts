@@ -22,6 +22,14 @@ export const ErrorNames = {
   RetireFailed: 'RetireFailed',
   /** A rollback could not finish safely (capacity was kept rather than killing tasks). */
   RollbackIncomplete: 'RollbackIncomplete',
+  /** Another scale execution holds this service's lock. */
+  ScaleInProgress: 'ScaleInProgress',
+  /** The fleet is being modified by someone else right now; the state machine retries. */
+  FleetBusy: 'FleetBusy',
+  /** Capacity added for a scale-out did not become ACTIVE in the cluster before its deadline. */
+  CapacityNotReady: 'CapacityNotReady',
+  /** The service did not reach a steady state (one deployment, running = desired) before its deadline. */
+  ServiceNotSteady: 'ServiceNotSteady',
 } as const;
 
 export type ErrorName = (typeof ErrorNames)[keyof typeof ErrorNames];

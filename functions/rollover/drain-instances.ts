@@ -1,8 +1,9 @@
 import { clients } from '../lib/clients';
 import { logger, withContext } from '../lib/log';
 import { isoAfter, nowMs } from '../lib/time';
-import { setContainerInstancesStatus } from '../lib/aws/container-instances';
-import { isStandalone, stopTasks, tasksOnInstances } from '../lib/aws/tasks';
+import { startDraining } from '../lib/drain';
+import { configuredBindings } from '../lib/bindings';
+import { syncClusterBindings } from '../lib/target-sync';
 import { viewScope } from './scope';
 import type { Drain, RolloverState } from './state';
 
@@ -11,13 +12,14 @@ import type { Drain, RolloverState } from './state';
  * DRAINING (10 per call). ECS then moves their service tasks as each service's deployment
  * configuration allows. Standalone tasks are not moved by ECS: with drain.standaloneTasks = "stop"
  * they are stopped now; with "wait" the drain waits for them to end (bounded by the deadline).
+ * Target groups bound to the cluster (TARGET_BINDINGS) are synced in the same step.
  * Safe to retry: instances already DRAINING are not counted again.
  */
 export async function handler(state: RolloverState): Promise<Drain> {
   const { cluster, drain: options } = state.request;
   const drain = state.drain!;
   withContext({ execution: state.execution.name, cluster, state: drain.scope === 'old' ? 'DrainOldInstances' : 'DrainReplacement' });
-  const { ec2, ecs } = clients();
+  const { ec2, ecs, elbv2 } = clients();
   const view = await viewScope({ ec2, ecs }, state, drain.scope);
 
   // A rollback drains everything at once: there is no reason to keep a failed replacement.
@@ -25,15 +27,14 @@ export async function handler(state: RolloverState): Promise<Drain> {
   const batchSize = Math.max(1, Math.ceil((view.inScope.length * percent) / 100));
   const waiting = view.inScope.filter((ci) => ci.status === 'ACTIVE').sort((a, b) => a.runningTasks - b.runningTasks);
   const batch = waiting.slice(0, batchSize).map((ci) => ci.arn);
-  const result = await setContainerInstancesStatus(ecs, cluster, batch, 'DRAINING');
-  if (result.failures.length) logger.warn('Some container instances could not be set DRAINING', { failures: result.failures.slice(0, 10) });
-
-  let standaloneStopped = drain.progress?.standaloneStopped ?? 0;
-  if (options.standaloneTasks === 'stop' && result.changed.length > 0) {
-    const tasks = await tasksOnInstances(ecs, cluster, new Set(result.changed));
-    standaloneStopped += await stopTasks(ecs, cluster, tasks.filter(isStandalone), `ecs-fleet-ops: instance drained for AMI rollover (${state.execution.name})`);
-  }
-  logger.info('Batch set DRAINING', { scope: drain.scope, batch: batch.length, changed: result.changed.length, inScope: view.inScope.length, standaloneStopped });
+  const result = await startDraining(ecs, cluster, batch, {
+    standaloneTasks: options.standaloneTasks,
+    reason: `ecs-fleet-ops: instance drained for AMI rollover (${state.execution.name})`,
+  });
+  const standaloneStopped = (drain.progress?.standaloneStopped ?? 0) + result.standaloneStopped;
+  // Bound target groups follow at once: the ACTIVE instances (the replacement) in, the draining ones out.
+  const synced = await syncClusterBindings({ ec2, ecs, elbv2 }, cluster, configuredBindings());
+  logger.info('Batch set DRAINING', { scope: drain.scope, batch: batch.length, changed: result.changed.length, inScope: view.inScope.length, standaloneStopped, targetGroupsSynced: synced.length });
 
   const draining = view.inScope.filter((ci) => ci.status === 'DRAINING').length + result.changed.length;
   return {

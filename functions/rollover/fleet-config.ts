@@ -1,6 +1,5 @@
 import {
   CreateLaunchTemplateVersionCommand,
-  DescribeLaunchTemplateVersionsCommand,
   EC2Client,
   type LaunchTemplateConfig,
   type SpotFleetRequestConfigData,
@@ -8,6 +7,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { createHash } from 'node:crypto';
 import { UnsupportedFleetError } from '../lib/errors';
+import { templateVersionData } from '../lib/aws/launch-templates';
 
 /** The AMIs a fleet's configuration launches (launch specifications, or its launch template versions). */
 export async function configuredImages(ec2: EC2Client, config: SpotFleetRequestConfigData): Promise<string[]> {
@@ -18,20 +18,6 @@ export async function configuredImages(ec2: EC2Client, config: SpotFleetRequestC
     if (data.imageId) images.add(data.imageId);
   }
   return [...images];
-}
-
-async function templateVersionData(ec2: EC2Client, ltc: LaunchTemplateConfig): Promise<{ templateId: string; version: number; imageId?: string }> {
-  const spec = ltc.LaunchTemplateSpecification;
-  if (!spec?.LaunchTemplateId && !spec?.LaunchTemplateName) throw new UnsupportedFleetError('A launch template config names no launch template');
-  const res = await ec2.send(
-    new DescribeLaunchTemplateVersionsCommand({
-      ...(spec.LaunchTemplateId ? { LaunchTemplateId: spec.LaunchTemplateId } : { LaunchTemplateName: spec.LaunchTemplateName }),
-      Versions: [spec.Version ?? '$Default'],
-    }),
-  );
-  const v = res.LaunchTemplateVersions?.[0];
-  if (!v?.LaunchTemplateId || v.VersionNumber === undefined) throw new UnsupportedFleetError(`Launch template ${spec.LaunchTemplateId ?? spec.LaunchTemplateName} version ${spec.Version ?? '$Default'} not found`);
-  return { templateId: v.LaunchTemplateId, version: v.VersionNumber, imageId: v.LaunchTemplateData?.ImageId };
 }
 
 /** Output-only or one-shot members of a described fleet config that a new request must not carry. */

@@ -15,7 +15,7 @@ export const AMI_ID = /^ami-([0-9a-f]{8}|[0-9a-f]{17})$/;
 const SSM_PARAMETER = /^\/[A-Za-z0-9_.\-/]{1,2047}$/;
 export const FLEET_ID = /^sfr-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-const clusterField = z
+export const clusterField = z
   .string()
   .refine((v) => CLUSTER_NAME.test(v) || CLUSTER_ARN.test(v), {
     message: 'must be a cluster name (letters, digits, - and _, up to 255) or a cluster ARN',

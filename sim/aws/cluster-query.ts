@@ -4,12 +4,25 @@ import { awsError } from './errors';
  * The ECS cluster query language, as far as the project uses it:
  *   ec2InstanceId in [i-1, i-2]     attribute:ecs.ami-id == ami-…     attribute:ecs.ami-id != ami-…
  *   runningTasksCount > 0           agentConnected == true            attribute:x exists
- * combined with and / or / not and parentheses.
+ *   ec2InstanceId not_in [i-1]      (or !in; ECS has no two-word "not in")
+ * combined with and / or / not and parentheses. Operators also have their word forms
+ * (equals, not_equals, greater_than, greater_than_equal, less_than, less_than_equal, not_exists).
  */
 export type Lookup = (key: string) => string | number | boolean | undefined;
 type Node = (lookup: Lookup) => boolean;
 
-const TOKEN = /\s*(\(|\)|\[|\]|,|==|!=|>=|<=|>|<|[^\s()[\],=!<>]+)/y;
+const TOKEN = /\s*(\(|\)|\[|\]|,|==|!=|>=|<=|>|<|!in\b|!exists\b|[^\s()[\],=!<>]+)/y;
+
+const WORD_OPERATORS: Record<string, string> = {
+  equals: '==',
+  not_equals: '!=',
+  greater_than: '>',
+  greater_than_equal: '>=',
+  less_than: '<',
+  less_than_equal: '<=',
+  not_in: '!in',
+  not_exists: '!exists',
+};
 
 function tokenize(expression: string): string[] {
   const tokens: string[] = [];
@@ -53,12 +66,12 @@ export function compileClusterQuery(expression: string): Node {
       return (l) => !inner(l);
     }
     const key = take();
-    const op = take();
-    if (op.toLowerCase() === 'exists') return (l) => l(key) !== undefined;
+    const word = take().toLowerCase();
+    const op = WORD_OPERATORS[word] ?? word;
+    if (op === 'exists') return (l) => l(key) !== undefined;
     if (op === '!exists') return (l) => l(key) === undefined;
-    if (op.toLowerCase() === 'in' || (op.toLowerCase() === 'not' && peek()?.toLowerCase() === 'in')) {
-      const negate = op.toLowerCase() === 'not';
-      if (negate) take('in');
+    if (op === 'in' || op === '!in') {
+      const negate = op === '!in';
       take('[');
       const values: string[] = [];
       while (peek() !== ']') {

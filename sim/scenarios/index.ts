@@ -1,5 +1,6 @@
 import type { Summary } from '../harness';
 import { runRolloverScenario } from './rollover';
+import { runSpotInterruptionScenario, runSyncTargetsScenario } from './targets';
 
 export interface ScenarioOptions {
   size: number;
@@ -18,5 +19,13 @@ export const SCENARIOS: Record<string, Scenario> = {
   rollover: {
     description: "cluster 'demo' on a Spot Fleet, AWS releases a new ECS AMI, the scheduled trigger starts the rollover",
     run: async (o) => (await runRolloverScenario({ size: o.size, seed: o.seed, onProgress: o.onProgress })).summary,
+  },
+  'sync-targets': {
+    description: 'proxies registered per instance in two target groups; a spot instance is reclaimed and replaced; event-started syncs keep the groups exact',
+    run: async (o) => (await runSyncTargetsScenario({ seed: o.seed, onProgress: o.onProgress })).summary,
+  },
+  'spot-interruption': {
+    description: "AWS warns that the busiest instance of cluster 'demo' will be reclaimed; it is drained before it goes",
+    run: async (o) => (await runSpotInterruptionScenario({ seed: o.seed, onProgress: o.onProgress })).summary,
   },
 };

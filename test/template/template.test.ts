@@ -34,6 +34,8 @@ const LOG_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
 
 const FLEET_DESCRIBE = ['ec2:DescribeSpotFleetInstances', 'ec2:DescribeSpotFleetRequests'];
 const CLUSTER_INSTANCES_READ = ['ecs:DescribeContainerInstances', 'ecs:ListContainerInstances'];
+/** What the target sync (functions/lib/target-sync.ts) calls, wherever it runs. */
+const TARGET_SYNC = ['ec2:DescribeInstances', 'elasticloadbalancing:DeregisterTargets', 'elasticloadbalancing:DescribeTargetHealth', 'elasticloadbalancing:RegisterTargets'];
 
 /** What each function's code calls (grep `Command(` and `paginate` under functions/), logs aside. */
 const EXPECTED_ACTIONS: Record<string, string[]> = {
@@ -44,14 +46,20 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
   // RunInstances: AWS authorizes a Spot Fleet's launch specifications against the requester.
   rolloverCreateReplacementFleets: ['ec2:CreateLaunchTemplateVersion', 'ec2:CreateTags', 'ec2:DescribeLaunchTemplateVersions', 'ec2:DescribeSpotFleetRequests', 'ec2:RequestSpotFleet', 'ec2:RunInstances', 'iam:PassRole'],
   rolloverCheckReplacement: [...FLEET_DESCRIBE, ...CLUSTER_INSTANCES_READ],
-  rolloverDrainInstances: [...FLEET_DESCRIBE, ...CLUSTER_INSTANCES_READ, 'ecs:DescribeTasks', 'ecs:ListTasks', 'ecs:StopTask', 'ecs:UpdateContainerInstancesState'],
+  rolloverDrainInstances: [...FLEET_DESCRIBE, ...CLUSTER_INSTANCES_READ, ...TARGET_SYNC, 'ecs:DescribeTasks', 'ecs:ListTasks', 'ecs:StopTask', 'ecs:UpdateContainerInstancesState'],
   rolloverCheckDrain: [...FLEET_DESCRIBE, ...CLUSTER_INSTANCES_READ, 'ecs:DescribeTasks', 'ecs:ListTasks', 'elasticloadbalancing:DeregisterTargets', 'elasticloadbalancing:DescribeTargetHealth'],
-  rolloverReactivateInstances: [...FLEET_DESCRIBE, ...CLUSTER_INSTANCES_READ, 'ecs:UpdateContainerInstancesState'],
+  rolloverReactivateInstances: [...FLEET_DESCRIBE, ...CLUSTER_INSTANCES_READ, 'ec2:DescribeInstances', 'ecs:UpdateContainerInstancesState'],
   rolloverRetireFleets: [...FLEET_DESCRIBE, ...CLUSTER_INSTANCES_READ, 'ec2:CancelSpotFleetRequests'],
   rolloverReleaseLock: ['ssm:DeleteParameter', 'ssm:GetParameter'],
   rolloverNotify: [],
   amiUpdateTrigger: ['ecs:ListContainerInstances', 'ssm:GetParameter', 'states:StartExecution'],
   amiScheduleTrigger: ['ecs:ListContainerInstances', 'ssm:GetParameter', 'states:StartExecution'],
+  targetsResolveBindings: ['elasticloadbalancing:DescribeTargetGroups'],
+  targetsSyncTargetGroup: [...CLUSTER_INSTANCES_READ, ...TARGET_SYNC, 'ec2:DescribeSpotFleetInstances'],
+  instanceChangeTrigger: ['states:StartExecution'],
+  interruptionFindInstance: ['ecs:ListContainerInstances'],
+  interruptionDrainInstance: [...CLUSTER_INSTANCES_READ, ...TARGET_SYNC, 'ec2:CreateTags', 'ec2:DescribeSpotFleetInstances', 'ecs:UpdateContainerInstancesState'],
+  interruptionWatchInstance: ['ec2:DescribeInstances', 'ecs:DescribeContainerInstances'],
 };
 
 /** Actions with no resource-level permissions, or acting on resources only known at run time. */
@@ -65,6 +73,7 @@ const ALLOWED_ON_ANY_RESOURCE = new Set([
   'ec2:RunInstances',
   'ec2:CancelSpotFleetRequests',
   'elasticloadbalancing:DescribeTargetHealth',
+  'elasticloadbalancing:DescribeTargetGroups',
 ]);
 /** ECS actions allowed on Resource "*" only with an ecs:cluster condition. */
 const ECS_CLUSTER_CONDITIONED = new Set(['ecs:DescribeServices', 'ecs:ListServices', 'ecs:ListTasks']);
@@ -210,9 +219,16 @@ describe('Template: npm run package', () => {
       const trusts = roleIds.map((id) => dev.Resources[id].Properties?.AssumeRolePolicyDocument);
       const managed = roleIds.filter((id) => dev.Resources[id].Properties?.ManagedPolicyArns !== undefined);
 
-      // Assess: no shared role, and no other role but the state machine's
+      // Assess: no shared role, and no other role but the state machines' and their event rules'
+      const stepFunctionsRoles = [
+        'AmiRolloverStateMachineRole',
+        'SyncTargetsStateMachineRole',
+        'SyncTargetsScheduleToStepFunctionsRole',
+        'SpotInterruptionStateMachineRole',
+        'SpotInterruptionEventToStepFunctionsRole',
+      ];
       expect(new Set(roleIds).size).toBe(functions.length);
-      expect(allRoles.sort()).toEqual([...roleIds, 'AmiRolloverStateMachineRole'].sort());
+      expect(allRoles.sort()).toEqual([...roleIds, ...stepFunctionsRoles].sort());
       for (const trust of trusts) {
         expect(trust).toEqual({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
       }
@@ -319,18 +335,24 @@ describe('Template: npm run package', () => {
       expect(new Set(reads)).toEqual(new Set([lockArn, publicEcsParameters]));
     });
 
-    it('lets the triggers start the rollover state machine and nothing else', () => {
+    it('lets each trigger start its own state machine and nothing else', () => {
       // Prepare
       const functions = functionsByName(dev);
 
       // Act
       const starts = statementsWith(dev, 'states:StartExecution').map(({ where, statement }) => ({ where, resources: statement.Resource }));
 
-      // Assess
-      expect(starts).toEqual([
-        { where: functions.get('amiUpdateTrigger')!.roleLogicalId, resources: { Ref: 'AmiRolloverStateMachine' } },
-        { where: functions.get('amiScheduleTrigger')!.roleLogicalId, resources: { Ref: 'AmiRolloverStateMachine' } },
-      ]);
+      // Assess: the trigger Lambdas, and the EventBridge rules serverless-step-functions wires to a state machine
+      expect(starts).toEqual(
+        expect.arrayContaining([
+          { where: functions.get('amiUpdateTrigger')!.roleLogicalId, resources: { Ref: 'AmiRolloverStateMachine' } },
+          { where: functions.get('amiScheduleTrigger')!.roleLogicalId, resources: { Ref: 'AmiRolloverStateMachine' } },
+          { where: functions.get('instanceChangeTrigger')!.roleLogicalId, resources: { Ref: 'SyncTargetsStateMachine' } },
+          { where: 'SyncTargetsScheduleToStepFunctionsRole', resources: { Ref: 'SyncTargetsStateMachine' } },
+          { where: 'SpotInterruptionEventToStepFunctionsRole', resources: { Ref: 'SpotInterruptionStateMachine' } },
+        ]),
+      );
+      expect(starts).toHaveLength(5);
     });
 
     it('gives Notify no sns:Publish when no notification topic is configured', () => {
@@ -358,7 +380,8 @@ describe('Template: npm run package', () => {
       expect(subscriptions).toEqual([
         expect.objectContaining({ TopicArn: 'arn:aws:sns:us-east-1:177427601217:ecs-optimized-amazon-ami-update', Protocol: 'lambda', Endpoint: { 'Fn::GetAtt': ['AmiUpdateTriggerLambdaFunction', 'Arn'] } }),
       ]);
-      expect(rules).toEqual([{ schedule: 'rate(6 hours)', target: { 'Fn::GetAtt': ['AmiScheduleTriggerLambdaFunction', 'Arn'] } }]);
+      expect(rules).toContainEqual({ schedule: 'rate(6 hours)', target: { 'Fn::GetAtt': ['AmiScheduleTriggerLambdaFunction', 'Arn'] } });
+      expect(rules).toContainEqual({ schedule: 'rate(5 minutes)', target: { Ref: 'SyncTargetsStateMachine' } });
       for (const variables of environments) {
         expect(variables).toMatchObject({
           ROLLOVER_STATE_MACHINE_ARN: { Ref: 'AmiRolloverStateMachine' },
@@ -436,7 +459,7 @@ describe('Template: npm run package', () => {
 
       // Assess
       expect(subscriptions).toEqual([]);
-      expect(permissions).toEqual(['events.amazonaws.com']);
+      expect(new Set(permissions)).toEqual(new Set(['events.amazonaws.com']));
     });
 
     it('passes exactly the role ARNs given', () => {

@@ -18,6 +18,7 @@ export interface ContainerInstanceSummary {
   runningTasks: number;
   pendingTasks: number;
   amiId?: string;
+  instanceType?: string;
   registeredCpu: number;
   registeredMemory: number;
   freeCpu: number;
@@ -50,6 +51,7 @@ export function summarise(ci: ContainerInstance): ContainerInstanceSummary {
     runningTasks: ci.runningTasksCount ?? 0,
     pendingTasks: ci.pendingTasksCount ?? 0,
     amiId: ci.attributes?.find((a) => a.name === 'ecs.ami-id')?.value,
+    instanceType: ci.attributes?.find((a) => a.name === 'ecs.instance-type')?.value,
     registeredCpu,
     registeredMemory,
     freeCpu,

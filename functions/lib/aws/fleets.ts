@@ -14,6 +14,8 @@ import { chunks } from '../chunks';
 import { NotFoundError, errorName } from '../errors';
 
 export const FLEET_TAG = 'aws:ec2spot:fleet-request-id';
+/** Put on an instance AWS is reclaiming (spot interruption notice handled): syncs and rollovers leave it out. */
+export const INTERRUPTED_TAG = 'ecs-fleet-ops:interrupted';
 
 // The SDK ships no paginator for DescribeSpotFleetInstances; build one the way it builds its own.
 const paginateDescribeSpotFleetInstances: (
@@ -69,6 +71,8 @@ export interface InstanceFacts {
   imageId: string;
   instanceType: string;
   fleetId?: string;
+  /** Tagged as being reclaimed by AWS (spot interruption notice handled). */
+  interrupted: boolean;
 }
 
 /** State, AMI and fleet of these instances (unknown ids are skipped, not an error: a filter, not an id list). */
@@ -84,6 +88,7 @@ export async function describeInstances(ec2: EC2Client, instanceIds: string[]): 
             imageId: i.ImageId ?? '',
             instanceType: i.InstanceType ?? '',
             fleetId: i.Tags?.find((t) => t.Key === FLEET_TAG)?.Value,
+            interrupted: Boolean(i.Tags?.some((t) => t.Key === INTERRUPTED_TAG)),
           });
         }
       }
