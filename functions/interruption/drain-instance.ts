@@ -24,7 +24,7 @@ export async function handler(state: InterruptionState): Promise<DrainStart> {
   if (ci?.status === 'ACTIVE') await setContainerInstancesStatus(ecs, cluster, [ci.arn], 'DRAINING');
   const synced = await syncClusterBindings({ ec2, ecs, elbv2 }, cluster, configuredBindings());
   const targetsDeregistered = synced.reduce((n, s) => n + s.deregistered, 0);
-  const tasksAtNotice = ci ? ci.runningTasks + ci.pendingTasks : 0;
+  const tasksAtNotice = ci ? ci.runningTasks : 0;
   logger.info('Interrupted instance draining', { instanceId: state.instanceId, tasksAtNotice, wasAlreadyDraining, targetsDeregistered });
   return { tasksAtNotice, wasAlreadyDraining, targetsDeregistered, waitSeconds: POLL_SECONDS };
 }

@@ -22,7 +22,7 @@ export async function handler(state: InterruptionState): Promise<Watch> {
   const ci = res.containerInstances?.[0] ? summarise(res.containerInstances[0]) : undefined;
   const gone = !facts || !['pending', 'running'].includes(facts.state) || !ci || ci.status === 'INACTIVE';
   const lastSeen = previous?.tasksLeft ?? tasksAtNotice;
-  const tasksLeft = gone ? lastSeen : ci!.runningTasks + ci!.pendingTasks;
+  const tasksLeft = gone ? lastSeen : ci!.runningTasks;
   const moved = Math.max(0, tasksAtNotice - tasksLeft);
   let status: Watch['status'];
   if (gone) status = 'gone';

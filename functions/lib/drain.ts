@@ -84,7 +84,7 @@ export interface DrainCheck {
 export async function checkDraining(elbv2: ElasticLoadBalancingV2Client, draining: ContainerInstanceSummary[], targetGroupArns: string[], deadline: string): Promise<DrainCheck> {
   const busy = draining.filter((ci) => !isEmpty(ci));
   const targets = await sweepTargets(elbv2, targetGroupArns, draining);
-  const tasksLeft = draining.reduce((n, ci) => n + ci.runningTasks + ci.pendingTasks, 0);
+  const tasksLeft = draining.reduce((n, ci) => n + ci.runningTasks, 0);
   return { done: busy.length === 0 && targets.draining === 0, busy, tasksLeft, targets, secondsLeft: secondsUntil(deadline) };
 }
 

@@ -8,6 +8,12 @@ import { viewScope } from './scope';
 import type { Drain, RolloverState } from './state';
 
 /**
+ * A rollback must get the tasks back onto the old instances before it may cancel the replacement;
+ * a short forward bound (chosen to fail fast) would otherwise leave both fleets behind.
+ */
+export const ROLLBACK_MIN_DRAIN_SECONDS = 900;
+
+/**
  * DrainOldInstances / DrainReplacement: sets the next batch of the scope's container instances
  * DRAINING (10 per call). ECS then moves their service tasks as each service's deployment
  * configuration allows. Standalone tasks are not moved by ECS: with drain.standaloneTasks = "stop"
@@ -39,7 +45,7 @@ export async function handler(state: RolloverState): Promise<Drain> {
   const draining = view.inScope.filter((ci) => ci.status === 'DRAINING').length + result.changed.length;
   return {
     scope: drain.scope,
-    deadline: drain.deadline ?? isoAfter(options.timeoutSeconds),
+    deadline: drain.deadline ?? isoAfter(drain.scope === 'old' ? options.timeoutSeconds : Math.max(options.timeoutSeconds, ROLLBACK_MIN_DRAIN_SECONDS)),
     startedAt: drain.startedAt ?? new Date(nowMs()).toISOString(),
     status: 'draining',
     batches: (drain.batches ?? 0) + 1,
@@ -49,7 +55,7 @@ export async function handler(state: RolloverState): Promise<Drain> {
       instances: view.inScope.length,
       draining,
       empty: drain.progress?.empty ?? 0,
-      tasksLeft: view.inScope.reduce((n, ci) => n + ci.runningTasks + ci.pendingTasks, 0),
+      tasksLeft: view.inScope.reduce((n, ci) => n + ci.runningTasks, 0),
       targetsDraining: drain.progress?.targetsDraining ?? 0,
       standaloneStopped,
     },

@@ -799,10 +799,12 @@ export class EcsSim {
   private counts(ci: SimContainerInstance): { running: number; pending: number } {
     let running = 0;
     let pending = 0;
+    // As ECS counts them: runningTasksCount is every task whose desired status is RUNNING (so it
+    // includes the pending ones); pendingTasksCount the tasks still PENDING.
     for (const t of ci.tasks) {
       if (t.desiredStatus !== 'RUNNING') continue;
+      running++;
       if (t.lastStatus === 'PENDING' || t.lastStatus === 'PROVISIONING') pending++;
-      else if (t.lastStatus === 'RUNNING') running++;
     }
     return { running, pending };
   }

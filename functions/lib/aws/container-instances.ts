@@ -15,7 +15,9 @@ export interface ContainerInstanceSummary {
   ec2InstanceId: string;
   status: string;
   agentConnected: boolean;
+  /** ECS's runningTasksCount: tasks whose desired status is RUNNING, pending ones included. */
   runningTasks: number;
+  /** ECS's pendingTasksCount: tasks still PENDING (also counted in runningTasks). */
   pendingTasks: number;
   amiId?: string;
   instanceType?: string;
