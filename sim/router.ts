@@ -7,6 +7,8 @@ import * as SSM from '@aws-sdk/client-ssm';
 import type { AwsClients } from '../functions/lib/clients';
 import { checkAgainstModel, inputSchemaOf } from './model-check';
 import { awsError } from './aws/errors';
+import { callContext } from './call-context';
+import { THROTTLING_ERRORS, TokenBuckets, bucketOf, throttlingError } from './aws/throttle';
 
 export type ServiceKey = keyof AwsClients;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -20,6 +22,17 @@ export interface CallRecord {
   at: number;
   input: unknown;
   error?: string;
+  /** The Lambda function that made it (absent: the scenario itself). */
+  by?: string;
+}
+
+export interface NetworkModel {
+  /** Time one call takes on the wire, as seen by the caller. */
+  latencyMs: number;
+  /** AWS's token buckets: throttled calls fail with the service's throttling error. */
+  throttling: boolean;
+  /** Attempts per call, as functions/lib/clients.ts configures the SDK (standard retry mode). */
+  maxAttempts: number;
 }
 
 /** Runs before each call; may throw an AwsError (faults, throttling) or return nothing. */
@@ -49,8 +62,13 @@ export class ApiRouter {
   private readonly services = new Map<ServiceKey, Operations>();
   private readonly interceptors: CallInterceptor[] = [];
   private readonly schemas = new Map<string, unknown>();
+  private readonly buckets = new TokenBuckets();
+  readonly network: NetworkModel = { latencyMs: 20, throttling: false, maxAttempts: 5 };
 
-  constructor(private readonly now: () => number) {}
+  constructor(
+    private readonly now: () => number,
+    private readonly random: () => number = Math.random,
+  ) {}
 
   register(service: ServiceKey, operations: Operations): void {
     this.services.set(service, operations);
@@ -60,11 +78,42 @@ export class ApiRouter {
     this.interceptors.push(interceptor);
   }
 
+  /**
+   * One call as the SDK makes it from inside a Lambda: each attempt takes the network latency;
+   * throttling and server errors are retried with the standard mode's capped exponential backoff
+   * (in virtual time), up to maxAttempts.
+   */
+  send(service: ServiceKey, operation: string, input: unknown): { output: unknown; attempts: number; retryDelayMs: number } {
+    const ctx = callContext.getStore();
+    let retryDelayMs = 0;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const output = this.call(service, operation, input);
+        if (ctx) ctx.elapsedMs += this.network.latencyMs;
+        return { output, attempts: attempt, retryDelayMs };
+      } catch (error) {
+        if (ctx) ctx.elapsedMs += this.network.latencyMs;
+        const e = error as Error & { $fault?: string };
+        const retryable = THROTTLING_ERRORS.has(e.name) || e.$fault === 'server';
+        if (!ctx || !retryable || attempt >= this.network.maxAttempts) throw error;
+        const base = THROTTLING_ERRORS.has(e.name) ? 500 : 100;
+        const delay = Math.round(this.random() * Math.min(20_000, base * 2 ** (attempt - 1)));
+        retryDelayMs += delay;
+        ctx.elapsedMs += delay;
+      }
+    }
+  }
+
   call(service: ServiceKey, operation: string, input: unknown): unknown {
-    const record: CallRecord = { service, operation, at: this.now(), input };
+    const ctx = callContext.getStore();
+    const record: CallRecord = { service, operation, at: this.now() + (ctx?.elapsedMs ?? 0), input, ...(ctx ? { by: ctx.functionName } : {}) };
     this.calls.push(record);
     try {
       this.checkModel(service, operation, input);
+      if (this.network.throttling && ctx) {
+        const bucket = bucketOf(service, operation);
+        if (bucket && !this.buckets.take(bucket, record.at)) throw throttlingError(service);
+      }
       for (const interceptor of this.interceptors) interceptor(service, operation, input);
       const op = this.services.get(service)?.[operation];
       if (!op) throw awsError('UnsupportedOperation', `The simulator does not model ${service}:${operation}`);
@@ -110,9 +159,9 @@ function route(client: AnyClient, service: ServiceKey, router: ApiRouter): void 
       const operation = (context.commandName ?? '').replace(/Command$/, '');
       // Copy through JSON, as the wire would: the model never shares objects with the caller.
       const input = args.input === undefined ? {} : structuredClone(args.input);
-      const result = router.call(service, operation, input);
+      const { output: result, attempts, retryDelayMs } = router.send(service, operation, input);
       const output = result === undefined ? {} : structuredClone(result);
-      return { output: { $metadata: { httpStatusCode: 200, requestId: 'sim', attempts: 1, totalRetryDelay: 0 }, ...(output as object) }, response: {} };
+      return { output: { $metadata: { httpStatusCode: 200, requestId: 'sim', attempts, totalRetryDelay: retryDelayMs }, ...(output as object) }, response: {} };
     },
     { step: 'initialize', name: 'ecsFleetOpsSimulator', priority: 'high' },
   );

@@ -6,6 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import { useClients } from '../functions/lib/clients';
 import type { World } from './world';
 import type { ExecutionEngine, SimExecution } from './aws/sfn';
+import { callContext, type CallContext } from './call-context';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
@@ -31,6 +32,8 @@ export interface RunnerStats {
   invocationsByFunction: Record<string, number>;
   largestPayloadBytes: number;
   largestPayloadState: string;
+  /** Virtual milliseconds spent inside Lambda invocations (for the cost estimate). */
+  lambdaMs: number;
 }
 
 interface Waiter {
@@ -49,7 +52,7 @@ export function lambdaRegistry(file = path.join(ROOT, 'serverless.yml')): Record
  * in-process and every Wait resolved on the world's virtual clock.
  */
 export class LocalRunner implements ExecutionEngine {
-  readonly stats: RunnerStats = { stateTransitions: 0, lambdaInvocations: 0, invocationsByFunction: {}, largestPayloadBytes: 0, largestPayloadState: '' };
+  readonly stats: RunnerStats = { stateTransitions: 0, lambdaInvocations: 0, invocationsByFunction: {}, largestPayloadBytes: 0, largestPayloadState: '', lambdaMs: 0 };
   readonly visits: StateVisit[] = [];
   private readonly machines = new Map<string, { name: string; definition: Json; handlers: Record<string, (input: Json) => Promise<Json>>; retryOverrides: Record<string, number> }>();
   private readonly aborts = new Map<string, () => void>();
@@ -211,7 +214,7 @@ export class LocalRunner implements ExecutionEngine {
     this.running++;
     const record: { functionName: string; at: number; error?: string; result?: Json } = { functionName, at: this.world.clock.now() };
     this.asyncInvocations.push(record);
-    this.invoke(functionName, event)
+    this.invoke(functionName, event, { timed: true })
       .then(
         (result) => {
           record.result = result;
@@ -227,7 +230,7 @@ export class LocalRunner implements ExecutionEngine {
   }
 
   /** Invokes a function as Lambda would: JSON in, JSON out, errors as { errorType, errorMessage }. */
-  async invoke(functionName: string, event: Json): Promise<Json> {
+  async invoke(functionName: string, event: Json, options: { timed?: boolean } = {}): Promise<Json> {
     this.stats.lambdaInvocations++;
     this.stats.invocationsByFunction[functionName] = (this.stats.invocationsByFunction[functionName] ?? 0) + 1;
     const payload = JSON.stringify(event ?? null);
@@ -237,7 +240,12 @@ export class LocalRunner implements ExecutionEngine {
     useClients(this.world.clients);
     try {
       const handler = this.handler(functionName);
-      const result = await handler(JSON.parse(payload), { functionName, awsRequestId: this.world.rng.uuid(), getRemainingTimeInMillis: () => 60_000 });
+      const ctx: CallContext = { functionName, startedAt: this.world.clock.now(), elapsedMs: 0 };
+      const result = await callContext.run(ctx, () => handler(JSON.parse(payload), { functionName, awsRequestId: this.world.rng.uuid(), getRemainingTimeInMillis: () => 60_000 }));
+      this.stats.lambdaMs += ctx.elapsedMs;
+      // The invocation lasted as long as its calls did: the execution moves on at that virtual time.
+      // (Only when the runner drives the clock: a scenario's direct invoke returns at once.)
+      if (options.timed && ctx.elapsedMs > 0) await this.sleepUntil(ctx.startedAt + ctx.elapsedMs);
       const out = JSON.stringify(result ?? null);
       this.measure(out, `${functionName} (output)`);
       return JSON.parse(out);
@@ -289,7 +297,7 @@ export class LocalRunner implements ExecutionEngine {
           if (fn) {
             state.Resource = `arn:aws:lambda:${this.world.region}:${this.world.account}:function:${fn}`;
             handlers[name] = async (input) => {
-              const output = await this.invoke(fn, input);
+              const output = await this.invoke(fn, input, { timed: true });
               for (const l of this.taskListeners) l(name, output);
               return output;
             };
@@ -297,7 +305,7 @@ export class LocalRunner implements ExecutionEngine {
             const target = lambdaName(state.Parameters?.FunctionName);
             if (!target) throw new Error(`state ${name}: lambda:invoke without a function of this project`);
             state.Parameters.FunctionName = target;
-            handlers[name] = async (input) => ({ StatusCode: 200, ExecutedVersion: '$LATEST', Payload: await this.invoke(target, input.Payload) });
+            handlers[name] = async (input) => ({ StatusCode: 200, ExecutedVersion: '$LATEST', Payload: await this.invoke(target, input.Payload, { timed: true }) });
           } else {
             throw new Error(`state ${name}: resource ${JSON.stringify(state.Resource)} is not simulated`);
           }

@@ -46,7 +46,7 @@ export class World {
     this.region = options.region ?? 'us-east-1';
     this.account = options.account ?? '123456789012';
     this.recordEvents = options.recordEvents ?? true;
-    this.router = new ApiRouter(() => this.clock.now());
+    this.router = new ApiRouter(() => this.clock.now(), () => this.rng.next());
     this.events = new EventBusSim(this);
     this.ec2 = new Ec2Sim(this);
     this.ecs = new EcsSim(this);
