@@ -1,7 +1,9 @@
 import { clients } from '../lib/clients';
 import { checkDraining, drainTimeoutError } from '../lib/drain';
 import { logger, withContext } from '../lib/log';
-import { nextWaitSeconds } from './polling';
+import { recordMetrics } from '../lib/metrics';
+import { nowMs } from '../lib/time';
+import { drainWaitSeconds } from './polling';
 import { viewScope } from './scope';
 import type { Drain, RolloverState } from './state';
 
@@ -36,5 +38,10 @@ export async function handler(state: RolloverState): Promise<Drain> {
     const which = drain.scope === 'old' ? 'old' : 'replacement';
     throw await drainTimeoutError(ecs, cluster, check, `Drain of the ${which} instances of cluster ${cluster} timed out after ${state.request.drain.timeoutSeconds} s`);
   }
-  return { ...drain, status, polls: (drain.polls ?? 0) + 1, waitSeconds: nextWaitSeconds(pollSeconds, check.secondsLeft), progress };
+  const before = drain.progress;
+  const madeProgress = !before || check.tasksLeft < before.tasksLeft || check.targets.draining < before.targetsDraining || progress.empty > before.empty;
+  if (status === 'drained' && drain.startedAt) {
+    recordMetrics({ cluster }, { [drain.scope === 'old' ? 'DrainTime' : 'RollbackDrainTime']: [Math.round((nowMs() - Date.parse(drain.startedAt)) / 1000), 'Seconds'] });
+  }
+  return { ...drain, status, polls: (drain.polls ?? 0) + 1, waitSeconds: drainWaitSeconds(pollSeconds, drain.waitSeconds, madeProgress, check.secondsLeft), progress };
 }

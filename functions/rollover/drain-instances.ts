@@ -1,9 +1,12 @@
 import { clients } from '../lib/clients';
 import { logger, withContext } from '../lib/log';
+import { recordMetrics } from '../lib/metrics';
 import { isoAfter, nowMs } from '../lib/time';
 import { startDraining } from '../lib/drain';
 import { configuredBindings } from '../lib/bindings';
 import { syncClusterBindings } from '../lib/target-sync';
+import { targetGroupTimings } from '../lib/aws/targets';
+import { firstDrainWaitSeconds } from './polling';
 import { viewScope } from './scope';
 import type { Drain, RolloverState } from './state';
 
@@ -32,7 +35,8 @@ export async function handler(state: RolloverState): Promise<Drain> {
   const percent = drain.scope === 'old' ? options.batchPercent : 100;
   const batchSize = Math.max(1, Math.ceil((view.inScope.length * percent) / 100));
   const waiting = view.inScope.filter((ci) => ci.status === 'ACTIVE').sort((a, b) => a.runningTasks - b.runningTasks);
-  const batch = waiting.slice(0, batchSize).map((ci) => ci.arn);
+  const batchInstances = waiting.slice(0, batchSize);
+  const batch = batchInstances.map((ci) => ci.arn);
   const result = await startDraining(ecs, cluster, batch, {
     standaloneTasks: options.standaloneTasks,
     reason: `ecs-fleet-ops: instance drained for AMI rollover (${state.execution.name})`,
@@ -41,6 +45,10 @@ export async function handler(state: RolloverState): Promise<Drain> {
   // Bound target groups follow at once: the ACTIVE instances (the replacement) in, the draining ones out.
   const synced = await syncClusterBindings({ ec2, ecs, elbv2 }, cluster, configuredBindings());
   logger.info('Batch set DRAINING', { scope: drain.scope, batch: batch.length, changed: result.changed.length, inScope: view.inScope.length, standaloneStopped, targetGroupsSynced: synced.length });
+  // Every task on an instance set DRAINING now has to leave it: service tasks are moved by ECS, standalone ones end or are stopped.
+  const changed = new Set(result.changed);
+  const leaving = batchInstances.filter((ci) => changed.has(ci.arn)).reduce((n, ci) => n + ci.runningTasks, 0);
+  recordMetrics({ cluster }, { [drain.scope === 'old' ? 'TasksMoved' : 'RollbackTasksMoved']: [leaving, 'Count'] });
 
   const draining = view.inScope.filter((ci) => ci.status === 'DRAINING').length + result.changed.length;
   return {
@@ -50,7 +58,7 @@ export async function handler(state: RolloverState): Promise<Drain> {
     status: 'draining',
     batches: (drain.batches ?? 0) + 1,
     polls: drain.polls ?? 0,
-    waitSeconds: state.request.pollSeconds,
+    waitSeconds: drain.batches ? state.request.pollSeconds : firstDrainWaitSeconds(state.request.pollSeconds, await targetGroupTimings(elbv2, state.plan?.targetGroupArns ?? [])),
     progress: {
       instances: view.inScope.length,
       draining,

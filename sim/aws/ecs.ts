@@ -20,6 +20,8 @@ export interface SimContainerInstance {
   attributes: Record<string, string>;
   /** Tasks not yet STOPPED. */
   tasks: Set<SimTask>;
+  /** What those tasks reserve (kept as tasks come and go: placement reads it for every candidate). */
+  used: { cpu: number; memory: number; ports: Set<number> };
 }
 
 export interface SimTaskDefinition {
@@ -255,6 +257,7 @@ export class EcsSim {
           'ecs.capability.spot-draining': /ECS_ENABLE_SPOT_INSTANCE_DRAINING=true/.test(instance.userData) ? 'true' : 'false',
         },
         tasks: new Set(),
+        used: { cpu: 0, memory: 0, ports: new Set(ECS_RESERVED_PORTS.map(Number)) },
       };
       cluster.containerInstances.set(ci.arn, ci);
       cluster.byInstanceId.set(instance.id, ci);
@@ -571,16 +574,23 @@ export class EcsSim {
     if (s.events.length > 100) s.events.length = 100;
   }
 
+  /** Free CPU and memory, and the ports in use (reserved ones included), as ECS reports remainingResources. */
   remaining(ci: SimContainerInstance): { cpu: number; memory: number; ports: Set<number> } {
-    let cpu = ci.cpu;
-    let memory = ci.memory;
-    const ports = new Set<number>(ECS_RESERVED_PORTS.map(Number));
-    for (const t of ci.tasks) {
-      cpu -= t.taskDefinition.cpu;
-      memory -= t.taskDefinition.memory;
-      for (const b of t.hostPorts) ports.add(b.hostPort);
-    }
-    return { cpu, memory, ports };
+    return { cpu: ci.cpu - ci.used.cpu, memory: ci.memory - ci.used.memory, ports: ci.used.ports };
+  }
+
+  private reserve(ci: SimContainerInstance, task: SimTask): void {
+    ci.tasks.add(task);
+    ci.used.cpu += task.taskDefinition.cpu;
+    ci.used.memory += task.taskDefinition.memory;
+    for (const b of task.hostPorts) ci.used.ports.add(b.hostPort);
+  }
+
+  private release(ci: SimContainerInstance, task: SimTask): void {
+    if (!ci.tasks.delete(task)) return;
+    ci.used.cpu -= task.taskDefinition.cpu;
+    ci.used.memory -= task.taskDefinition.memory;
+    for (const b of task.hostPorts) ci.used.ports.delete(b.hostPort);
   }
 
   private fits(ci: SimContainerInstance, td: SimTaskDefinition): boolean {
@@ -629,7 +639,7 @@ export class EcsSim {
     startedBy: string | undefined,
     runSeconds?: number,
   ): SimTask {
-    const used = this.remaining(ci).ports;
+    const used = new Set(ci.used.ports);
     const hostPorts: SimTask['hostPorts'] = [];
     for (const c of td.containers) {
       for (const p of c.portMappings) {
@@ -658,7 +668,7 @@ export class EcsSim {
       runSeconds,
     };
     cluster.tasks.set(task.arn, task);
-    ci.tasks.add(task);
+    this.reserve(ci, task);
     service?.tasks.add(task);
     this.world.clock.after(this.world.rng.between(...this.behaviour.taskStartSeconds), `task running ${task.arn}`, () => {
       if (task.desiredStatus !== 'RUNNING' || task.lastStatus !== 'PENDING') return;
@@ -740,7 +750,7 @@ export class EcsSim {
     }
     task.lastStatus = 'STOPPED';
     task.stoppedAt = this.world.clock.now();
-    task.containerInstance.tasks.delete(task);
+    this.release(task.containerInstance, task);
     task.service?.tasks.delete(task);
     if (task.service && task.lost) {
       for (const lb of task.service.loadBalancers) {

@@ -46,12 +46,26 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
   // RunInstances: AWS authorizes a Spot Fleet's launch specifications against the requester.
   rolloverCreateReplacementFleets: ['ec2:CreateLaunchTemplateVersion', 'ec2:CreateTags', 'ec2:DescribeLaunchTemplateVersions', 'ec2:DescribeSpotFleetRequests', 'ec2:RequestSpotFleet', 'ec2:RunInstances', 'iam:PassRole'],
   rolloverCheckReplacement: [...FLEET_DESCRIBE, ...CLUSTER_INSTANCES_READ],
-  rolloverDrainInstances: [...FLEET_DESCRIBE, ...CLUSTER_INSTANCES_READ, ...TARGET_SYNC, 'ecs:DescribeTasks', 'ecs:ListTasks', 'ecs:StopTask', 'ecs:UpdateContainerInstancesState'],
+  rolloverDrainInstances: [...FLEET_DESCRIBE, ...CLUSTER_INSTANCES_READ, ...TARGET_SYNC, 'elasticloadbalancing:DescribeTargetGroupAttributes', 'elasticloadbalancing:DescribeTargetGroups', 'ecs:DescribeTasks', 'ecs:ListTasks', 'ecs:StopTask', 'ecs:UpdateContainerInstancesState'],
   rolloverCheckDrain: [...FLEET_DESCRIBE, ...CLUSTER_INSTANCES_READ, 'ecs:DescribeTasks', 'ecs:ListTasks', 'elasticloadbalancing:DeregisterTargets', 'elasticloadbalancing:DescribeTargetHealth'],
   rolloverReactivateInstances: [...FLEET_DESCRIBE, ...CLUSTER_INSTANCES_READ, 'ec2:DescribeInstances', 'ecs:UpdateContainerInstancesState'],
   rolloverRetireFleets: [...FLEET_DESCRIBE, ...CLUSTER_INSTANCES_READ, 'ec2:CancelSpotFleetRequests'],
   rolloverReleaseLock: ['ssm:DeleteParameter', 'ssm:GetParameter'],
   rolloverNotify: [],
+  rolloverPlan: [
+    ...FLEET_DESCRIBE,
+    ...CLUSTER_INSTANCES_READ,
+    'ec2:DescribeInstanceTypes',
+    'ec2:DescribeLaunchTemplateVersions',
+    'ecs:DescribeServices',
+    'ecs:DescribeTasks',
+    'ecs:ListServices',
+    'ecs:ListTasks',
+    'elasticloadbalancing:DescribeTargetGroupAttributes',
+    'elasticloadbalancing:DescribeTargetGroups',
+    'ssm:GetParameter',
+    'states:DescribeExecution',
+  ],
   amiUpdateTrigger: ['ecs:ListContainerInstances', 'ssm:GetParameter', 'states:StartExecution'],
   amiScheduleTrigger: ['ecs:ListContainerInstances', 'ssm:GetParameter', 'states:StartExecution'],
   targetsResolveBindings: ['elasticloadbalancing:DescribeTargetGroups'],
@@ -74,6 +88,8 @@ const ALLOWED_ON_ANY_RESOURCE = new Set([
   'ec2:CancelSpotFleetRequests',
   'elasticloadbalancing:DescribeTargetHealth',
   'elasticloadbalancing:DescribeTargetGroups',
+  'elasticloadbalancing:DescribeTargetGroupAttributes',
+  'ec2:DescribeInstanceTypes',
 ]);
 /** ECS actions allowed on Resource "*" only with an ecs:cluster condition. */
 const ECS_CLUSTER_CONDITIONED = new Set(['ecs:DescribeServices', 'ecs:ListServices', 'ecs:ListTasks']);

@@ -1,4 +1,6 @@
 import {
+  DescribeTargetGroupAttributesCommand,
+  DescribeTargetGroupsCommand,
   DeregisterTargetsCommand,
   DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
@@ -23,4 +25,25 @@ export async function deregisterTargets(elbv2: ElasticLoadBalancingV2Client, tar
   for (const batch of chunks(targets, 500)) {
     await elbv2.send(new DeregisterTargetsCommand({ TargetGroupArn: targetGroupArn, Targets: batch.map((t) => ({ Id: t.id, Port: t.port })) }));
   }
+}
+
+export interface TargetGroupTimings {
+  targetGroupArn: string;
+  /** Interval × healthy threshold: the least time a new target takes to turn healthy. */
+  healthySeconds: number;
+  deregistrationDelaySeconds: number;
+}
+
+/** How long these target groups take to admit a target and to let one go (AWS's defaults: 150 s and 300 s). */
+export async function targetGroupTimings(elbv2: ElasticLoadBalancingV2Client, arns: string[]): Promise<TargetGroupTimings[]> {
+  const out: TargetGroupTimings[] = [];
+  for (const batch of chunks(arns, 20)) {
+    const groups = (await elbv2.send(new DescribeTargetGroupsCommand({ TargetGroupArns: batch }))).TargetGroups ?? [];
+    for (const tg of groups) {
+      const attributes = (await elbv2.send(new DescribeTargetGroupAttributesCommand({ TargetGroupArn: tg.TargetGroupArn! }))).Attributes ?? [];
+      const delay = Number(attributes.find((a) => a.Key === 'deregistration_delay.timeout_seconds')?.Value ?? 300);
+      out.push({ targetGroupArn: tg.TargetGroupArn!, healthySeconds: (tg.HealthCheckIntervalSeconds ?? 30) * (tg.HealthyThresholdCount ?? 5), deregistrationDelaySeconds: delay });
+    }
+  }
+  return out;
 }
