@@ -108,6 +108,8 @@ export class LocalRunner implements ExecutionEngine {
     const handlers: Record<string, (input: Json) => Promise<Json>> = {};
     const retryOverrides: Record<string, number> = {};
     const definition = this.localise(raw, handlers, retryOverrides);
+    // Validated once here; executions skip the (costly) validation.
+    new StateMachine(jsonClone(definition), { validationOptions: { checkArn: false, checkPaths: true } });
     this.machines.set(arn, { name, definition, handlers, retryOverrides });
     return arn;
   }
@@ -127,7 +129,7 @@ export class LocalRunner implements ExecutionEngine {
   run(execution: SimExecution): void {
     const machine = this.machines.get(execution.stateMachineArn)!;
     // One copy per execution: the interpreter keeps state in the definition objects it is given.
-    const sm = new StateMachine(jsonClone(machine.definition), { validationOptions: { checkArn: false, checkPaths: true } });
+    const sm = new StateMachine(jsonClone(machine.definition), { validationOptions: { noValidate: true } });
     const input = JSON.parse(execution.input);
     const startIso = new Date(execution.startDate).toISOString();
     const run = sm.run(input, {
@@ -246,6 +248,10 @@ export class LocalRunner implements ExecutionEngine {
       // The invocation lasted as long as its calls did: the execution moves on at that virtual time.
       // (Only when the runner drives the clock: a scenario's direct invoke returns at once.)
       if (options.timed && ctx.elapsedMs > 0) await this.sleepUntil(ctx.startedAt + ctx.elapsedMs);
+      if (options.timed && this.world.faults.chance(this.world.faults.settings.handlerCrashRate, 'handler crash after side effect')) {
+        // The work is done in AWS but the response is lost: Step Functions retries the Task.
+        throw Object.assign(new Error('Lambda was unable to return the response (simulated crash after the handler ran)'), { name: 'Lambda.ServiceException' });
+      }
       const out = JSON.stringify(result ?? null);
       this.measure(out, `${functionName} (output)`);
       return JSON.parse(out);

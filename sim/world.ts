@@ -10,6 +10,7 @@ import { SfnSim } from './aws/sfn';
 import { SnsSim } from './aws/sns';
 import { EventBusSim } from './aws/events';
 import { Invariants } from './invariants';
+import { Faults } from './faults';
 
 export interface WorldOptions {
   seed?: number;
@@ -39,6 +40,7 @@ export class World {
   readonly sfn: SfnSim;
   readonly sns: SnsSim;
   readonly invariants: Invariants;
+  readonly faults: Faults;
   private readonly tickListeners: (() => void)[] = [];
 
   constructor(options: WorldOptions = {}) {
@@ -62,6 +64,7 @@ export class World {
     this.router.register('sfn', this.sfn.operations);
     this.router.register('sns', this.sns.operations);
     this.clients = simulatedClients(this.router, this.region);
+    this.faults = new Faults(this, options.seed ?? 1);
   }
 
   /** Runs everything scheduled up to `limit` in time order, checking invariants after each instant. */

@@ -34,6 +34,8 @@ export interface SimInstance {
   weight: number;
   /** Set when a spot interruption notice has been given. */
   interruptionAt?: number;
+  /** Until then, Describe calls do not show it yet (eventual consistency, a fault). */
+  visibleAt?: number;
 }
 
 export type FleetState =
@@ -183,6 +185,20 @@ export class Ec2Sim {
   // ---- operations -----------------------------------------------------------------------
 
   readonly operations = {
+    DescribeInstanceTypes: (input: { InstanceTypes?: string[] }) => {
+      const types = input.InstanceTypes ?? Object.keys(INSTANCE_TYPES);
+      if (types.length > 100) throw awsError('InvalidParameterValue', 'At most 100 instance types per request');
+      const unknown = types.filter((t) => !INSTANCE_TYPES[t]);
+      if (unknown.length) throw awsError('InvalidInstanceType', `The following supplied instance types do not exist: [${unknown.join(', ')}]`);
+      return {
+        InstanceTypes: types.map((t) => ({
+          InstanceType: t,
+          VCpuInfo: { DefaultVCpus: INSTANCE_TYPES[t].vcpu },
+          MemoryInfo: { SizeInMiB: INSTANCE_TYPES[t].memoryMiB },
+        })),
+      };
+    },
+
     DescribeImages: (input: { ImageIds?: string[] }) => {
       const ids = input.ImageIds ?? [...this.images.keys()];
       for (const id of ids) {
@@ -264,7 +280,8 @@ export class Ec2Sim {
       if (input.MaxResults !== undefined && (input.MaxResults < 1 || input.MaxResults > 1000)) {
         throw awsError('InvalidParameterValue', 'MaxResults must be between 1 and 1000');
       }
-      const live = this.instancesOfFleet(fleet.id).filter((i) => i.state === 'pending' || i.state === 'running');
+      const now = this.world.clock.now();
+      const live = this.instancesOfFleet(fleet.id).filter((i) => (i.state === 'pending' || i.state === 'running') && (i.visibleAt ?? 0) <= now);
       const { items, next } = page(live, input.MaxResults, input.NextToken, 1000);
       return {
         SpotFleetRequestId: fleet.id,
@@ -278,6 +295,12 @@ export class Ec2Sim {
       if (!fleet) throw awsError('InvalidSpotFleetRequestId.NotFound', `The spot fleet request ID '${input.SpotFleetRequestId}' does not exist`);
       if ((fleet.config.Type ?? 'maintain') !== 'maintain') throw awsError('InvalidSpotFleetRequestType', 'Only maintain fleets can be modified');
       if (fleet.state !== 'active') throw awsError('InvalidSpotFleetRequestConfig', `The spot fleet request is in state ${fleet.state} and cannot be modified`);
+      if (input.TargetCapacity !== undefined && (!Number.isInteger(input.TargetCapacity) || input.TargetCapacity < 0)) {
+        throw awsError('InvalidParameterValue', `Value (${input.TargetCapacity}) for parameter targetCapacity is invalid. Must be a non-negative integer.`);
+      }
+      if (input.ExcessCapacityTerminationPolicy !== undefined && !['default', 'noTermination'].includes(input.ExcessCapacityTerminationPolicy)) {
+        throw awsError('InvalidParameterValue', `Value (${input.ExcessCapacityTerminationPolicy}) for parameter excessCapacityTerminationPolicy is invalid.`);
+      }
       if (input.TargetCapacity !== undefined) fleet.config.TargetCapacity = input.TargetCapacity;
       if (input.ExcessCapacityTerminationPolicy) fleet.config.ExcessCapacityTerminationPolicy = input.ExcessCapacityTerminationPolicy;
       fleet.state = 'modifying';
@@ -373,8 +396,9 @@ export class Ec2Sim {
   // ---- internals ------------------------------------------------------------------------
 
   private visible(i: SimInstance): boolean {
-    // Terminated instances stay visible for about an hour.
-    return !(i.state === 'terminated' && this.world.clock.now() - i.stateChangedAt > 3_600_000);
+    // Terminated instances stay visible for about an hour; new ones may show up late.
+    const now = this.world.clock.now();
+    return (i.visibleAt ?? 0) <= now && !(i.state === 'terminated' && now - i.stateChangedAt > 3_600_000);
   }
 
   private matchesFilters(i: SimInstance, filters: { Name: string; Values: string[] }[]): boolean {
@@ -561,15 +585,41 @@ export class Ec2Sim {
         current += option.weight;
       }
     } else if (current > target && fleet.config.ExcessCapacityTerminationPolicy !== 'noTermination') {
-      // The fleet picks its own victims: newest first here, tasks or not (that is the danger).
-      const live = this.instancesOfFleet(fleet.id).filter((i) => i.state === 'pending' || i.state === 'running').sort((a, b) => b.launchTime - a.launchTime);
-      for (const i of live) {
-        if (current - i.weight < target) continue;
+      // The fleet picks its own victims, tasks or not (that is the danger), and terminates until it
+      // no longer exceeds the target — weighted instances can take it below, and it launches again.
+      for (const i of this.excessVictims(fleet)) {
+        if (current <= target) break;
         current -= i.weight;
         this.terminate(i.id, 'fleet capacity lowered');
       }
     }
     fleet.activityStatus = this.fulfilledCapacity(fleet) >= target ? 'fulfilled' : 'pending_fulfillment';
+  }
+
+  /**
+   * The order in which a fleet terminates excess capacity, as AWS documents it per allocation
+   * strategy: lowestPrice (and the price-aware ones) the highest price per unit first; diversified
+   * across its pools (the fullest pool first); capacityOptimized the pools with the least spare
+   * capacity first (here: the fullest pool, the simulator keeps no pool capacity).
+   */
+  private excessVictims(fleet: SimFleet): SimInstance[] {
+    const live = this.instancesOfFleet(fleet.id).filter((i) => i.state === 'pending' || i.state === 'running');
+    const strategy: string = fleet.config.AllocationStrategy ?? 'lowestPrice';
+    if (strategy === 'diversified' || strategy.startsWith('capacityOptimized')) {
+      const pools = new Map<string, SimInstance[]>();
+      for (const i of [...live].sort((a, b) => b.launchTime - a.launchTime)) {
+        const key = `${i.type}/${i.subnetId}`;
+        pools.set(key, [...(pools.get(key) ?? []), i]);
+      }
+      const out: SimInstance[] = [];
+      while (out.length < live.length) {
+        const fullest = [...pools.values()].sort((a, b) => b.length - a.length)[0];
+        out.push(fullest.shift()!);
+      }
+      return out;
+    }
+    const perUnit = (i: SimInstance) => INSTANCE_TYPES[i.type].spotPrice / i.weight;
+    return [...live].sort((a, b) => perUnit(b) - perUnit(a) || b.launchTime - a.launchTime);
   }
 
   private order(options: LaunchOption[], strategy: string): LaunchOption[] {
@@ -602,6 +652,7 @@ export class Ec2Sim {
       fleetId: fleet.id,
       spotRequestId: `sir-${this.world.rng.hex(8)}`,
       weight: option.weight,
+      visibleAt: this.world.faults.visibleAt(now),
     };
     this.instances.set(id, instance);
     fleet.instanceIds.add(id);

@@ -20,6 +20,8 @@ export interface SimContainerInstance {
   attributes: Record<string, string>;
   /** Tasks not yet STOPPED. */
   tasks: Set<SimTask>;
+  /** Until then, ListContainerInstances does not show it yet (eventual consistency, a fault). */
+  visibleAt?: number;
   /** What those tasks reserve (kept as tasks come and go: placement reads it for every candidate). */
   used: { cpu: number; memory: number; ports: Set<number> };
 }
@@ -236,6 +238,7 @@ export class EcsSim {
     const clusterName = match ? match[1] : 'default';
     const cluster = this.clusters.get(clusterName);
     if (!cluster || this.behaviour.agentNeverConnectsOn.has(instance.imageId)) return;
+    if (this.world.faults.chance(this.world.faults.settings.agentNeverConnectsRate, 'agent never connects')) return;
     this.world.clock.after(this.world.rng.between(...this.behaviour.agentRegisterSeconds), `agent ${instance.id}`, () => {
       if (instance.state !== 'running') return;
       const type = INSTANCE_TYPES[instance.type];
@@ -258,8 +261,10 @@ export class EcsSim {
         },
         tasks: new Set(),
         used: { cpu: 0, memory: 0, ports: new Set(ECS_RESERVED_PORTS.map(Number)) },
+        visibleAt: this.world.faults.visibleAt(this.world.clock.now()),
       };
       cluster.containerInstances.set(ci.arn, ci);
+      if (this.world.faults.chance(this.world.faults.settings.agentDisconnectRate, 'agent disconnects')) this.disconnectForAWhile(ci, instance);
       cluster.byInstanceId.set(instance.id, ci);
       this.emitContainerInstanceChange(ci);
       this.markDirty();
@@ -283,6 +288,22 @@ export class EcsSim {
     ci.version++;
     this.emitContainerInstanceChange(ci);
     this.markDirty();
+  }
+
+  /** The agent loses its connection for a while (it does so several times an hour in normal operation). */
+  private disconnectForAWhile(ci: SimContainerInstance, instance: SimInstance): void {
+    const faults = this.world.faults;
+    this.world.clock.after(faults.between(30, 600), `agent disconnects ${ci.instanceId}`, () => {
+      if (instance.state !== 'running' || ci.status === 'INACTIVE') return;
+      ci.agentConnected = false;
+      ci.version++;
+      this.world.clock.after(faults.between(20, 180), `agent reconnects ${ci.instanceId}`, () => {
+        if (instance.state !== 'running' || ci.status === 'INACTIVE') return;
+        ci.agentConnected = true;
+        ci.version++;
+        this.markDirty();
+      });
+    });
   }
 
   /** The agent sets its own instance DRAINING on a spot interruption notice when configured to. */
@@ -325,8 +346,9 @@ export class EcsSim {
         throw awsError('InvalidParameterException', `Invalid status filter ${input.status}`);
       }
       const query = input.filter ? compileClusterQuery(input.filter) : undefined;
+      const now = this.world.clock.now();
       const list = [...cluster.containerInstances.values()].filter(
-        (ci) => (input.status ? ci.status === input.status : ci.status !== 'INACTIVE') && (!query || query((key) => this.lookup(ci, key))),
+        (ci) => (ci.visibleAt ?? 0) <= now && (input.status ? ci.status === input.status : ci.status !== 'INACTIVE') && (!query || query((key) => this.lookup(ci, key))),
       );
       const { slice, nextToken } = pageOf(list, input.maxResults, input.nextToken, 100, 100);
       return { containerInstanceArns: slice.map((ci) => ci.arn), nextToken };
@@ -672,6 +694,10 @@ export class EcsSim {
     service?.tasks.add(task);
     this.world.clock.after(this.world.rng.between(...this.behaviour.taskStartSeconds), `task running ${task.arn}`, () => {
       if (task.desiredStatus !== 'RUNNING' || task.lastStatus !== 'PENDING') return;
+      if (this.world.faults.chance(this.world.faults.settings.taskStartFailureRate, 'task failed to start')) {
+        this.finishStop(task, 'CannotPullContainerError: pull image manifest has been retried 5 time(s)', 'TaskFailedToStart');
+        return;
+      }
       task.lastStatus = 'RUNNING';
       task.startedAt = this.world.clock.now();
       for (const b of task.hostPorts) this.world.elbv2.onListenerChange(ci.instanceId, b.hostPort);

@@ -11,6 +11,8 @@ export interface SimTarget {
   registeredAt: number;
   /** Bumped on every (re)registration so stale health-check timers do nothing. */
   generation: number;
+  /** Until then, DescribeTargetHealth does not list it yet (eventual consistency, a fault). */
+  visibleAt?: number;
 }
 
 export interface SimTargetGroup {
@@ -125,7 +127,8 @@ export class Elbv2Sim {
           }),
         };
       }
-      return { TargetHealthDescriptions: [...tg.targets.values()].map(describe) };
+      const now = this.world.clock.now();
+      return { TargetHealthDescriptions: [...tg.targets.values()].filter((t) => (t.visibleAt ?? 0) <= now).map(describe) };
     },
 
     RegisterTargets: (input: { TargetGroupArn: string; Targets: { Id: string; Port?: number }[] }) => {
@@ -158,7 +161,15 @@ export class Elbv2Sim {
   private register(tg: SimTargetGroup, id: string, port: number): void {
     const existing = tg.targets.get(keyOf(id, port));
     if (existing && existing.state !== 'draining') return;
-    const target: SimTarget = { id, port, state: 'initial', reason: 'Elb.RegistrationInProgress', registeredAt: this.world.clock.now(), generation: (existing?.generation ?? 0) + 1 };
+    const target: SimTarget = {
+      id,
+      port,
+      state: 'initial',
+      reason: 'Elb.RegistrationInProgress',
+      registeredAt: this.world.clock.now(),
+      generation: (existing?.generation ?? 0) + 1,
+      visibleAt: existing ? undefined : this.world.faults.visibleAt(this.world.clock.now()),
+    };
     tg.targets.set(keyOf(id, port), target);
     this.scheduleCheck(tg, target);
   }
