@@ -133,6 +133,57 @@ async function targetBindings(context) {
   });
 }
 
+const SERVICE_NAME = /^[A-Za-z0-9_-]{1,255}$/;
+
+/** A param holding a list: a YAML list, or a JSON array string ('' = none). */
+async function listParam(resolveVariable, name) {
+  let raw = await param(resolveVariable, name);
+  if (typeof raw === 'string') {
+    try {
+      raw = raw.trim() === '' ? [] : JSON.parse(raw);
+    } catch (error) {
+      throw new ParamError(name, `is not valid JSON (${error.message})`);
+    }
+  }
+  if (!Array.isArray(raw)) throw new ParamError(name, 'must be a list');
+  return raw;
+}
+
+/**
+ * The `scaleAlarms` param: which alarm scales which service ({ alarm, cluster, service, direction,
+ * step?, min, max, cooldownSeconds? }). Checked in full by functions/scale/input.ts at run time;
+ * here only what IAM and the event wiring depend on: known clusters, plain names.
+ */
+async function scaleAlarms(context) {
+  const managed = new Set(await clusterNames(context));
+  return (await listParam(context.resolveVariable, 'scaleAlarms')).map((a, index) => {
+    if (typeof a !== 'object' || a === null) throw new ParamError('scaleAlarms', `entry ${index} is not an object`);
+    if (typeof a.alarm !== 'string' || a.alarm.length === 0 || a.alarm.length > 255) throw new ParamError('scaleAlarms', `entry ${index}: alarm must be an alarm name`);
+    if (!managed.has(a.cluster)) throw new ParamError('scaleAlarms', `entry ${index}: cluster '${a.cluster}' is not one of the configured clusters`);
+    if (!SERVICE_NAME.test(a.service ?? '')) throw new ParamError('scaleAlarms', `entry ${index}: '${a.service}' is not a service name`);
+    if (a.direction !== 'out' && a.direction !== 'in') throw new ParamError('scaleAlarms', `entry ${index}: direction must be out or in`);
+    return a;
+  });
+}
+
+/** The `scaleFleets` param: which fleet backs which cluster, and its capacity bounds ({ cluster, fleetId?, minCapacity, maxCapacity, … }). */
+async function scaleFleets(context) {
+  const managed = new Set(await clusterNames(context));
+  return (await listParam(context.resolveVariable, 'scaleFleets')).map((f, index) => {
+    if (typeof f !== 'object' || f === null) throw new ParamError('scaleFleets', `entry ${index} is not an object`);
+    if (!managed.has(f.cluster)) throw new ParamError('scaleFleets', `entry ${index}: cluster '${f.cluster}' is not one of the configured clusters`);
+    if (f.fleetId !== undefined && !FLEET_ID.test(f.fleetId)) throw new ParamError('scaleFleets', `entry ${index}: '${f.fleetId}' is not a Spot Fleet request id`);
+    return f;
+  });
+}
+
+/** The `alarmTopicArns` param: SNS topics the scaling alarms publish to (a list, comma-separated, '' / none for none). */
+async function alarmTopics({ resolveVariable }) {
+  const raw = await param(resolveVariable, 'alarmTopicArns');
+  const list = Array.isArray(raw) ? raw : String(raw).split(',');
+  return [...new Set(list.map((t) => optionalTopic('alarmTopicArns', String(t).trim())).filter(Boolean))];
+}
+
 module.exports = {
   /** CLUSTERS for the trigger Lambdas: the entries as JSON (functions/lib/rollover-targets.ts reads it). */
   clustersJson: async (context) => JSON.stringify(await clusters(context)),
@@ -180,4 +231,24 @@ module.exports = {
 
   fleetRoleArns: async ({ resolveVariable }) => roleArns('fleetRoleArn', await param(resolveVariable, 'fleetRoleArn')),
   instanceRoleArns: async ({ resolveVariable }) => roleArns('instanceRoleArn', await param(resolveVariable, 'instanceRoleArn')),
+
+  /** The configured clusters' services (UpdateService, TagResource, ListTagsForResource act on a service ARN). */
+  serviceArns: async (context) => (await clusterNames(context)).map((name) => regionalArn('ecs', `service/${name}/*`)),
+
+  /** SCALE_ALARMS for the alarm trigger, SCALE_FLEETS for the scale-service state machine (functions/scale/input.ts reads both). */
+  scaleAlarmsJson: async (context) => JSON.stringify(await scaleAlarms(context)),
+  scaleFleetsJson: async (context) => JSON.stringify(await scaleFleets(context)),
+
+  /**
+   * The alarmScaleTrigger's events: a subscription to each alarm topic, and an EventBridge rule for
+   * the state changes of the configured alarms. No alarm configured: no rule.
+   */
+  alarmScaleEvents: async (context) => {
+    const names = [...new Set((await scaleAlarms(context)).map((a) => a.alarm))].sort();
+    const topics = await alarmTopics(context);
+    const rule = names.length
+      ? [{ eventBridge: { pattern: { source: ['aws.cloudwatch'], 'detail-type': ['CloudWatch Alarm State Change'], detail: { alarmName: names } } } }]
+      : [];
+    return [...topics.map((arn) => ({ sns: { arn } })), ...rule];
+  },
 };

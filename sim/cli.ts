@@ -1,9 +1,14 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { SCENARIOS } from './scenarios';
-import type { Summary } from './harness';
+import { Simulation, type Summary } from './harness';
+import { StatusLine } from '../cli/progress';
+import { formatMetricTotal, metricTotals } from './emf';
+import { followSimulation } from './live';
+import { TimelineRecorder, writeTimeline } from './timeline';
 
 const USAGE = `Usage: npm run simulate -- [--scenario NAME] [--size N] [--seed S] [--json FILE] [--quiet]
+                            [--timeline FILE | --no-timeline]
 
 Scenarios:
 ${Object.entries(SCENARIOS)
@@ -11,8 +16,10 @@ ${Object.entries(SCENARIOS)
   .join('\n')}
 
 Runs a workflow of ecs-fleet-ops end to end on the simulated AWS (virtual clock, real ASL,
-real handlers) and prints what happened. Exits non-zero when a workflow failed or a safety
-invariant broke.`;
+real handlers) and prints what happened: on a terminal a live status line (phase, instances
+ready / drained, virtual time), otherwise a line per change. Writes the timeline picture to
+--timeline (default out/timeline-<scenario>.html; a .svg name writes a bare SVG). Exits non-zero
+when a workflow failed or a safety invariant broke.`;
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -21,6 +28,8 @@ async function main(): Promise<number> {
       size: { type: 'string', default: '1' },
       seed: { type: 'string', default: '1' },
       json: { type: 'string' },
+      timeline: { type: 'string' },
+      'no-timeline': { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -35,16 +44,43 @@ async function main(): Promise<number> {
     console.error(`--size and --seed must be integers (size ≥ 1)\n\n${USAGE}`);
     return 2;
   }
-  const print = values.quiet ? undefined : (line: string) => console.log(line);
   const scenario = SCENARIOS[values.scenario!];
   if (!scenario) {
     console.error(`Unknown scenario '${values.scenario}'.\n\n${USAGE}`);
     return 2;
   }
   console.log(`Scenario ${values.scenario} (size ${size}, seed ${seed}): ${scenario.description}.\n`);
-  const summary: Summary = await scenario.run({ size, seed, onProgress: print });
+
+  // On a terminal one status line follows the executions; elsewhere the scenario prints a line per change.
+  const status = new StatusLine(process.stdout);
+  const live = status.live && !values.quiet;
+  const print = values.quiet ? undefined : (line: string) => status.print(line);
+  const timelineFile = values['no-timeline'] ? undefined : (values.timeline ?? `out/timeline-${values.scenario}.html`);
+  let recorder: TimelineRecorder | undefined;
+  let simulation: Simulation | undefined;
+  let lastLook: (() => void) | undefined;
+  const stopObserving = Simulation.observe((sim) => {
+    if (simulation) return; // the scenario's own simulation is the first one
+    simulation = sim;
+    if (timelineFile) recorder = new TimelineRecorder(sim);
+    if (live) lastLook = followSimulation(sim, (line) => status.update(line));
+  });
+  let summary: Summary;
+  try {
+    summary = await scenario.run({ size, seed, onProgress: print, live });
+    lastLook?.();
+  } finally {
+    stopObserving();
+    status.finish();
+  }
   printSummary(summary);
+  if (simulation?.metrics.length) console.log(`  metrics published    ${metricTotals(simulation.metrics).map(formatMetricTotal).join(', ')}`);
+  console.log(summary.ok ? `\nOK: ${summary.scenario} complete, no invariant broken.` : '\nFAILED');
   if (values.json) fs.writeFileSync(values.json, JSON.stringify(summary, null, 2));
+  if (recorder && timelineFile) {
+    const title = `ecs-fleet-ops · scenario ${values.scenario} (size ${size}, seed ${seed})`;
+    console.log(`\nTimeline: ${writeTimeline(recorder.finish(title), timelineFile)}`);
+  }
   return summary.ok ? 0 : 1;
 }
 
@@ -61,7 +97,6 @@ function printSummary(s: Summary): void {
   for (const r of s.services) console.log(`    ${r.service.padEnd(12)} ${r.lowestHealthy}/${r.desired} (ratio ${r.lowestRatio}, floor ${r.floor})`);
   console.log(`  invariant violations ${s.violations.length}`);
   for (const v of s.violations) console.log(`    ${v.at} ${v.kind}: ${v.message}`);
-  console.log(s.ok ? `\nOK: ${s.scenario} complete, no invariant broken.` : '\nFAILED');
 }
 
 main().then(

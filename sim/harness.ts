@@ -6,6 +6,7 @@ import { World, type WorldOptions } from './world';
 import { LocalRunner } from './runner';
 import type { SimExecution } from './aws/sfn';
 import type { Violation, ServiceHealthRecord } from './invariants';
+import { useMetricsSink } from '../functions/lib/metrics';
 
 /**
  * The state machines serverless.yml deploys (key → definition file), and the environment variable
@@ -14,6 +15,7 @@ import type { Violation, ServiceHealthRecord } from './invariants';
 export const STATE_MACHINE_ENV: Record<string, string> = {
   amiRollover: 'ROLLOVER_STATE_MACHINE_ARN',
   syncTargets: 'SYNC_STATE_MACHINE_ARN',
+  scaleService: 'SCALE_STATE_MACHINE_ARN',
 };
 
 type Pattern = { source?: string[]; 'detail-type'?: string[] };
@@ -54,6 +56,12 @@ export function deployedStateMachines(file = path.join(__dirname, '..', 'serverl
   return out;
 }
 
+/** An embedded-metric-format document: metric values and dimensions as top-level members, `_aws` describing them. */
+export interface EmfDocument {
+  _aws: { Timestamp: number; CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[] };
+  [member: string]: unknown;
+}
+
 export interface Summary {
   ok: boolean;
   scenario: string;
@@ -80,6 +88,18 @@ export class Simulation {
   readonly notifyTopicArn: string;
   private readonly startedAt: number;
   private readonly callsAtStart: number;
+  /** The EMF documents the handlers published (functions/lib/metrics.ts), parsed. */
+  readonly metrics: EmfDocument[] = [];
+  private static readonly observers = new Set<(sim: Simulation) => void>();
+
+  /**
+   * Calls `observer` with every Simulation constructed from now on (the CLI attaches its timeline
+   * recorder and progress display this way, whatever the scenario builds); returns the undo.
+   */
+  static observe(observer: (sim: Simulation) => void): () => void {
+    Simulation.observers.add(observer);
+    return () => Simulation.observers.delete(observer);
+  }
 
   constructor(options: WorldOptions & { env?: Record<string, string> } = {}) {
     this.world = new World(options);
@@ -100,6 +120,8 @@ export class Simulation {
     for (const [key, file] of Object.entries(machines)) this.runner.registerStateMachine(`ecs-fleet-ops-sim-${key}`, file);
     this.startedAt = this.world.clock.now();
     this.callsAtStart = this.world.router.calls.length;
+    useMetricsSink((emf) => this.metrics.push(JSON.parse(emf) as EmfDocument));
+    for (const observer of Simulation.observers) observer(this);
   }
 
   /** Sets Lambda environment variables (as a deployment's stage params would). */
@@ -162,6 +184,7 @@ export class Simulation {
   }
 
   dispose(): void {
+    useMetricsSink(undefined);
     this.runner.dispose();
   }
 }

@@ -4,7 +4,7 @@ import * as ELBv2 from '@aws-sdk/client-elastic-load-balancing-v2';
 import * as SFN from '@aws-sdk/client-sfn';
 import * as SNS from '@aws-sdk/client-sns';
 import * as SSM from '@aws-sdk/client-ssm';
-import type { AwsClients } from '../functions/lib/clients';
+import { instrumentClient, type AwsClients } from '../functions/lib/clients';
 import { checkAgainstModel, inputSchemaOf } from './model-check';
 import { awsError } from './aws/errors';
 import { callContext } from './call-context';
@@ -178,6 +178,10 @@ export function simulatedClients(router: ApiRouter, region = 'us-east-1'): AwsCl
     sns: new SNS.SNSClient(config),
     ssm: new SSM.SSMClient(config),
   };
-  for (const [service, client] of Object.entries(clients)) route(client as unknown as AnyClient, service as ServiceKey, router);
+  for (const [service, client] of Object.entries(clients)) {
+    // The product's own instrumentation first (outermost), so it sees what the SDK would report.
+    instrumentClient(client);
+    route(client as unknown as AnyClient, service as ServiceKey, router);
+  }
   return clients;
 }

@@ -7,6 +7,7 @@ import { useClients } from '../functions/lib/clients';
 import type { World } from './world';
 import type { ExecutionEngine, SimExecution } from './aws/sfn';
 import { callContext, type CallContext } from './call-context';
+import { asInvocation } from './invoke-store';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
@@ -77,12 +78,15 @@ export class LocalRunner implements ExecutionEngine {
     private readonly env: Record<string, string> = {},
   ) {
     world.sfn.attach(this);
+    this.savedEnv = { ...process.env };
+    Object.assign(process.env, env, { AWS_REGION: world.region });
     // Handlers (and the interpreter's $$.Execution.StartTime) read the time: give them the virtual clock.
     this.realDate = globalThis.Date;
     globalThis.Date = virtualDate(this.realDate, () => world.clock.now());
   }
 
   private readonly realDate: DateConstructor;
+  private readonly savedEnv: Record<string, string | undefined>;
 
   /** Gives Date back to the real clock. */
   dispose(): void {
@@ -95,6 +99,8 @@ export class LocalRunner implements ExecutionEngine {
     for (const w of this.waiters.splice(0)) w.resolve();
     globalThis.Date = this.realDate;
     useClients(undefined);
+    for (const key of Object.keys(process.env)) if (!(key in this.savedEnv)) delete process.env[key];
+    Object.assign(process.env, this.savedEnv);
   }
 
   stateMachineNames(): Map<string, string> {
@@ -204,8 +210,14 @@ export class LocalRunner implements ExecutionEngine {
     }
   }
 
+  /**
+   * Lambda environment variables. All simulated functions share one process, so the variables are
+   * set for the whole simulation (overlapping invocations must not take them from each other) and
+   * the process's own environment comes back on dispose().
+   */
   setEnv(env: Record<string, string>): void {
     Object.assign(this.env, env);
+    Object.assign(process.env, env);
   }
 
   /** Results of asynchronous invocations (EventBridge and SNS deliver to Lambda asynchronously). */
@@ -237,13 +249,12 @@ export class LocalRunner implements ExecutionEngine {
     this.stats.invocationsByFunction[functionName] = (this.stats.invocationsByFunction[functionName] ?? 0) + 1;
     const payload = JSON.stringify(event ?? null);
     this.measure(payload, `${functionName} (input)`);
-    const saved = { ...process.env };
-    Object.assign(process.env, this.env, { AWS_LAMBDA_FUNCTION_NAME: functionName, AWS_REGION: this.world.region });
+    Object.assign(process.env, { AWS_LAMBDA_FUNCTION_NAME: functionName });
     useClients(this.world.clients);
     try {
       const handler = this.handler(functionName);
       const ctx: CallContext = { functionName, startedAt: this.world.clock.now(), elapsedMs: 0 };
-      const result = await callContext.run(ctx, () => handler(JSON.parse(payload), { functionName, awsRequestId: this.world.rng.uuid(), getRemainingTimeInMillis: () => 60_000 }));
+      const result = await callContext.run(ctx, () => asInvocation(() => handler(JSON.parse(payload), { functionName, awsRequestId: this.world.rng.uuid(), getRemainingTimeInMillis: () => 60_000 })));
       this.stats.lambdaMs += ctx.elapsedMs;
       // The invocation lasted as long as its calls did: the execution moves on at that virtual time.
       // (Only when the runner drives the clock: a scenario's direct invoke returns at once.)
@@ -260,9 +271,6 @@ export class LocalRunner implements ExecutionEngine {
       const lambdaError = new Error(JSON.stringify({ errorType: e.name, errorMessage: e.message }));
       lambdaError.name = e.name;
       throw lambdaError;
-    } finally {
-      for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
-      Object.assign(process.env, saved);
     }
   }
 

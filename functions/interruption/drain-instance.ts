@@ -15,7 +15,7 @@ import { POLL_SECONDS, type DrainStart, type InterruptionState } from './state';
  */
 export async function handler(state: InterruptionState): Promise<DrainStart> {
   const cluster = state.cluster!;
-  withContext({ cluster, state: 'DrainInterruptedInstance' });
+  withContext({ execution: state.execution, cluster, state: 'DrainInterruptedInstance' });
   const { ec2, ecs, elbv2 } = clients();
   await ec2.send(new CreateTagsCommand({ Resources: [state.instanceId], Tags: [{ Key: INTERRUPTED_TAG, Value: `${state.kind} ${state.noticeAt}` }] }));
   const res = await ecs.send(new DescribeContainerInstancesCommand({ cluster, containerInstances: [state.containerInstanceArn!] }));

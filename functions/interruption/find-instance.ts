@@ -23,19 +23,20 @@ const eventSchema = z.looseObject({
  * in no managed cluster is a clean no-op; so is a rebalance recommendation unless
  * DRAIN_ON_REBALANCE is "true".
  */
-export async function handler(event: unknown): Promise<InterruptionState> {
-  const parsed = eventSchema.safeParse(event);
+export async function handler(input: { event: unknown; execution?: string }): Promise<InterruptionState> {
+  const execution = typeof input?.execution === 'string' ? input.execution : undefined;
+  withContext({ execution, state: 'FindInterruptedInstance' });
+  const parsed = eventSchema.safeParse(input?.event);
   if (!parsed.success) {
     throw new InvalidInputError(`Not a spot interruption or rebalance event: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'event'}: ${i.message}`).join('; ')}`);
   }
   const e = parsed.data;
   const instanceId = e.detail['instance-id'];
-  withContext({ state: 'FindInterruptedInstance' });
   const kind = e['detail-type'] === 'EC2 Spot Instance Interruption Warning' ? 'interruption' : 'rebalance';
   const noticeAt = new Date(Math.min(Date.parse(e.time), nowMs())).toISOString();
   const bound = kind === 'interruption' ? NOTICE_SECONDS + MARGIN_SECONDS : REBALANCE_SECONDS;
   const deadline = new Date(Date.parse(noticeAt) + bound * 1000).toISOString();
-  const base = { instanceId, kind, action: e.detail['instance-action'], noticeAt, deadline } as const;
+  const base = { ...(execution ? { execution } : {}), instanceId, kind, action: e.detail['instance-action'], noticeAt, deadline } as const;
 
   if (kind === 'rebalance' && optionalEnv('DRAIN_ON_REBALANCE') !== 'true') {
     return { ...base, managed: false, reason: 'rebalance recommendations are not drained (DRAIN_ON_REBALANCE is off)' };
@@ -46,6 +47,7 @@ export async function handler(event: unknown): Promise<InterruptionState> {
       const res = await ecs.send(new ListContainerInstancesCommand({ cluster, filter: `ec2InstanceId == ${instanceId}` }));
       const arn = res.containerInstanceArns?.[0];
       if (arn) {
+        withContext({ execution, cluster, state: 'FindInterruptedInstance' });
         logger.info('Interrupted instance belongs to a managed cluster', { instanceId, cluster, kind });
         return { ...base, managed: true, cluster, containerInstanceArn: arn };
       }

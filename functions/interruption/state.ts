@@ -1,5 +1,7 @@
 /** The document of the spot-interruption state machine: ids and counters only. */
 export interface InterruptionState {
+  /** The execution's name (log key). */
+  execution?: string;
   instanceId: string;
   kind: 'interruption' | 'rebalance';
   action?: string;

@@ -13,7 +13,7 @@ import { POLL_SECONDS, type InterruptionState, type Watch } from './state';
  */
 export async function handler(state: InterruptionState): Promise<Watch> {
   const cluster = state.cluster!;
-  withContext({ cluster, state: 'WatchInterruptedInstance' });
+  withContext({ execution: state.execution, cluster, state: 'WatchInterruptedInstance' });
   const { ec2, ecs } = clients();
   const previous = state.watch;
   const tasksAtNotice = state.drain?.tasksAtNotice ?? 0;

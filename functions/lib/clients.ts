@@ -4,6 +4,9 @@ import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balan
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import type { HandlerExecutionContext, InitializeMiddleware, MetadataBearer, ResponseMetadata } from '@smithy/types';
+import { errorName } from './errors';
+import { recordMetrics } from './metrics';
 
 /** The AWS clients the handlers use: one per service, built once and reused across invocations. */
 export interface AwsClients {
@@ -23,18 +26,72 @@ let current: AwsClients | undefined;
  * provide their own with {@link useClients}; building a client makes no network call.
  */
 export function clients(): AwsClients {
-  current ??= {
-    ec2: new EC2Client({ maxAttempts: 5 }),
-    ecs: new ECSClient({ maxAttempts: 5 }),
-    elbv2: new ElasticLoadBalancingV2Client({ maxAttempts: 5 }),
-    sfn: new SFNClient({ maxAttempts: 5 }),
-    sns: new SNSClient({ maxAttempts: 5 }),
-    ssm: new SSMClient({ maxAttempts: 5 }),
-  };
+  current ??= createClients();
   return current;
+}
+
+/**
+ * Real clients (standard retry mode, 5 attempts), each instrumented with {@link instrumentClient}.
+ * `region` defaults to the environment's (Lambda's own region, or the local AWS profile's).
+ */
+export function createClients(options: { region?: string } = {}): AwsClients {
+  const config = { maxAttempts: 5, ...(options.region ? { region: options.region } : {}) };
+  const built: AwsClients = {
+    ec2: new EC2Client(config),
+    ecs: new ECSClient(config),
+    elbv2: new ElasticLoadBalancingV2Client(config),
+    sfn: new SFNClient(config),
+    sns: new SNSClient(config),
+    ssm: new SSMClient(config),
+  };
+  for (const client of Object.values(built)) instrumentClient(client);
+  return built;
 }
 
 /** Injects the clients every handler of this process will use (tests, the local runner). */
 export function useClients(provided: AwsClients | undefined): void {
   current = provided;
+}
+
+/** The error names AWS throttles with (EC2, ECS, ELB, SSM, Step Functions, Lambda). */
+const THROTTLING_ERRORS = new Set(['ThrottlingException', 'RequestLimitExceeded', 'Throttling', 'TooManyRequestsException', 'ThrottledException']);
+
+/**
+ * Counts what the SDK's retries cost: the SDK puts `attempts` and `totalRetryDelay` in the
+ * `$metadata` of every response and error. A retried call (most often throttled: the account's
+ * token buckets are shared with everyone else) and a call that stayed throttled after its last
+ * attempt become one EMF line (SdkRetries, SdkRetryDelay, ThrottledCalls) naming the operation —
+ * never the request or the response. (No logger here: this module is loaded before a handler
+ * runs, and the logger reads its level when it is first loaded.)
+ */
+const apiRetryMetrics: InitializeMiddleware<object, MetadataBearer> = (next, context) => async (args) => {
+  try {
+    const result = await next(args);
+    noteRetries(context, result.output?.$metadata);
+    return result;
+  } catch (error) {
+    noteRetries(context, (error as { $metadata?: ResponseMetadata } | undefined)?.$metadata, error);
+    throw error;
+  }
+};
+
+function noteRetries(context: HandlerExecutionContext, metadata: ResponseMetadata | undefined, error?: unknown): void {
+  const retries = Math.max(0, (metadata?.attempts ?? 1) - 1);
+  const throttled = error !== undefined && THROTTLING_ERRORS.has(errorName(error));
+  if (retries === 0 && !throttled) return;
+  const awsService = (context.clientName ?? 'AWS').replace(/Client$/, '');
+  const operation = (context.commandName ?? '').replace(/Command$/, '');
+  recordMetrics(
+    { awsService },
+    { SdkRetries: [retries, 'Count'], SdkRetryDelay: [metadata?.totalRetryDelay ?? 0, 'Milliseconds'], ThrottledCalls: [throttled ? 1 : 0, 'Count'] },
+    { operation, attempts: String(metadata?.attempts ?? 1), ...(error === undefined ? {} : { error: errorName(error) }) },
+  );
+}
+
+/**
+ * Adds the retry metrics to a client. It must be the outermost middleware to see the SDK's final
+ * `$metadata`, so add it before anything that answers in its place (a test stub, the simulator).
+ */
+export function instrumentClient(client: { middlewareStack: { add: (mw: InitializeMiddleware<object, MetadataBearer>, options: { step: 'initialize'; priority: 'high'; name: string; override: boolean }) => void } }): void {
+  client.middlewareStack.add(apiRetryMetrics, { step: 'initialize', priority: 'high', name: 'ecsFleetOpsRetryMetrics', override: true });
 }

@@ -1,6 +1,6 @@
 import type { AwsClients } from './clients';
 import { describeClusterInstances, type ContainerInstanceSummary } from './aws/container-instances';
-import { describeFleets, fleetInstances } from './aws/fleets';
+import { describeFleets, fleetInstances, type FleetInstance } from './aws/fleets';
 
 const DEAD_STATES = new Set(['failed', 'cancelled', 'cancelled_running', 'cancelled_terminating']);
 
@@ -9,7 +9,9 @@ export interface FleetReadiness {
   fulfilledCapacity: number;
   /** States of the fleets, by id (active, modifying, …). */
   states: Record<string, string>;
-  /** EC2 ids of the fleets' active instances. */
+  /** The fleets' active instances, as DescribeSpotFleetInstances lists them (the list can lag behind launches). */
+  instances: FleetInstance[];
+  /** Their EC2 ids. */
   instanceIds: Set<string>;
   /** How many of them are ACTIVE container instances of the cluster with a connected agent. */
   activeInCluster: number;
@@ -28,7 +30,7 @@ export interface FleetReadiness {
  */
 export async function fleetReadiness(aws: Pick<AwsClients, 'ec2' | 'ecs'>, cluster: string, fleetIds: string[]): Promise<FleetReadiness> {
   const fleets = await describeFleets(aws.ec2, fleetIds);
-  const out: FleetReadiness = { targetCapacity: 0, fulfilledCapacity: 0, states: {}, instanceIds: new Set(), activeInCluster: 0, clusterInstances: [], problems: [] };
+  const out: FleetReadiness = { targetCapacity: 0, fulfilledCapacity: 0, states: {}, instances: [], instanceIds: new Set(), activeInCluster: 0, clusterInstances: [], problems: [] };
   for (const f of fleets) {
     const id = f.SpotFleetRequestId!;
     const target = f.SpotFleetRequestConfig?.TargetCapacity ?? 0;
@@ -44,7 +46,8 @@ export async function fleetReadiness(aws: Pick<AwsClients, 'ec2' | 'ecs'>, clust
   }
 
   out.clusterInstances = await describeClusterInstances(aws.ecs, cluster);
-  for (const id of fleetIds) for (const i of await fleetInstances(aws.ec2, id)) out.instanceIds.add(i.instanceId);
+  for (const id of fleetIds) out.instances.push(...(await fleetInstances(aws.ec2, id)));
+  out.instanceIds = new Set(out.instances.map((i) => i.instanceId));
   const byEc2 = new Map(out.clusterInstances.map((ci) => [ci.ec2InstanceId, ci]));
   out.activeInCluster = [...out.instanceIds].filter((id) => byEc2.get(id)?.status === 'ACTIVE' && byEc2.get(id)?.agentConnected).length;
   if (out.activeInCluster < out.instanceIds.size) out.problems.push(`${out.activeInCluster}/${out.instanceIds.size} new instances ACTIVE in the cluster`);

@@ -56,6 +56,10 @@ function parseEntry(entry: unknown, index: number, defaultParameter: string): Ro
   if (typeof entry === 'object' && entry !== null && 'amiId' in entry) {
     throw new InvalidInputError(`CLUSTERS[${index}]: amiId is not allowed; the triggers roll to the AMI published in the entry's amiParameter`);
   }
+  // A dry run under the trigger's deterministic name would use up that name: the real rollover could never start.
+  if (typeof entry === 'object' && entry !== null && 'dryRun' in entry) {
+    throw new InvalidInputError(`CLUSTERS[${index}]: dryRun is not allowed; plan a rollover from the console or with npm run plan`);
+  }
   const parsed = rolloverInputSchema.safeParse(entry);
   if (!parsed.success) throw new InvalidInputError(`CLUSTERS[${index}]: ${describeIssues(parsed.error)}`);
 

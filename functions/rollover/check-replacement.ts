@@ -2,7 +2,8 @@ import { clients } from '../lib/clients';
 import { ErrorNames, FleetOpsError } from '../lib/errors';
 import { fleetReadiness } from '../lib/fleet-readiness';
 import { logger, withContext } from '../lib/log';
-import { secondsUntil } from '../lib/time';
+import { recordMetrics } from '../lib/metrics';
+import { nowMs, secondsUntil } from '../lib/time';
 import { fleetInstances } from '../lib/aws/fleets';
 import { canHold } from './capacity';
 import { nextWaitSeconds } from './polling';
@@ -43,6 +44,10 @@ export async function handler(state: RolloverState): Promise<Replacement> {
   if (problems.length > 0 && remaining <= 0) fail(`replacement not ready by its deadline: ${problems.join('; ')}`);
   const status = problems.length === 0 ? 'ready' : 'waiting';
   logger.info(status === 'ready' ? 'Replacement ready' : 'Replacement not ready yet', { ...progress, problems });
+  if (status === 'ready') {
+    const requestedAt = Date.parse(replacement.deadline) - state.request.replacementTimeoutSeconds * 1000;
+    recordMetrics({ cluster }, { ReplacementReadyTime: [Math.round((nowMs() - requestedAt) / 1000), 'Seconds'] });
+  }
   return { ...replacement, status, polls: replacement.polls + 1, waitSeconds: nextWaitSeconds(pollSeconds, remaining), progress };
 
   function fail(reason: string): never {

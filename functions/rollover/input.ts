@@ -42,6 +42,8 @@ export const rolloverInputSchema = z
       .optional(),
     replacementTimeoutSeconds: z.number().int().min(60).max(7_200).optional(),
     pollSeconds: z.number().int().min(5).max(300).optional(),
+    /** Plan only: discovery and checks run, nothing is created, drained or cancelled; the output is the plan. */
+    dryRun: z.boolean().optional(),
   })
   .refine((v) => !(v.amiId && v.amiParameter), { message: 'give either amiId or amiParameter, not both', path: ['amiId'] });
 
@@ -56,6 +58,8 @@ export interface RolloverRequest {
   drain: { batchPercent: number; timeoutSeconds: number; standaloneTasks: 'wait' | 'stop' };
   replacementTimeoutSeconds: number;
   pollSeconds: number;
+  /** Present (true) for a dry run only. */
+  dryRun?: true;
 }
 
 /** Turns a zod failure into one line a console user can act on. */
@@ -85,5 +89,6 @@ export function parseRolloverInput(raw: unknown): RolloverRequest {
     },
     replacementTimeoutSeconds: v.replacementTimeoutSeconds ?? ROLLOVER_DEFAULTS.replacementTimeoutSeconds,
     pollSeconds: v.pollSeconds ?? ROLLOVER_DEFAULTS.pollSeconds,
+    ...(v.dryRun ? { dryRun: true as const } : {}),
   };
 }

@@ -3,6 +3,7 @@ import { clients } from '../lib/clients';
 import { optionalEnv } from '../lib/config';
 import { ErrorNames } from '../lib/errors';
 import { logger, withContext } from '../lib/log';
+import { recordMetrics } from '../lib/metrics';
 import { nowMs } from '../lib/time';
 import type { RolloverState, StepFailure } from './state';
 
@@ -68,5 +69,11 @@ export async function handler(state: RolloverState): Promise<Outcome> {
     await clients().sns.send(new PublishCommand({ TopicArn: topic, Subject: subject, Message: JSON.stringify({ ...outcome, execution: state.execution?.id }, null, 2) }));
   }
   (outcome.outcome === 'failed' ? logger.error : logger.info).call(logger, outcome.message, { outcome: outcome.outcome, error: outcome.error, cause: outcome.cause });
+  const counter = { succeeded: 'RolloverSucceeded', noop: 'RolloverNoop', failed: 'RolloverFailed' }[outcome.outcome];
+  recordMetrics(
+    { cluster: outcome.cluster },
+    { [counter]: [1, 'Count'], ...(outcome.durationSeconds === undefined ? {} : { RolloverDuration: [outcome.durationSeconds, 'Seconds'] }) },
+    outcome.error ? { error: outcome.error } : {},
+  );
   return outcome;
 }

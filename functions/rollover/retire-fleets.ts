@@ -1,6 +1,7 @@
 import { clients } from '../lib/clients';
 import { ErrorNames, FleetOpsError } from '../lib/errors';
 import { logger, withContext } from '../lib/log';
+import { recordMetrics } from '../lib/metrics';
 import { isEmpty } from '../lib/aws/container-instances';
 import { cancelFleets } from '../lib/aws/fleets';
 import { viewScope } from './scope';
@@ -34,5 +35,6 @@ export async function handler(state: RolloverState): Promise<RetireResult> {
     throw new FleetOpsError(scope === 'old' ? ErrorNames.RetireFailed : ErrorNames.RollbackIncomplete, `Could not cancel fleet(s): ${result.failed.map((f) => `${f.id} (${f.code}: ${f.message})`).join('; ')}`);
   }
   logger.info('Fleets cancelled with their instances', { scope, cancelled: result.cancelled, alreadyCancelled: result.alreadyCancelled });
+  if (scope === 'old') recordMetrics({ cluster }, { InstancesReplaced: [view.inScope.length, 'Count'] });
   return { status: 'retired', cancelled: [...result.cancelled, ...result.alreadyCancelled], instances: view.inScope.length };
 }

@@ -28,8 +28,11 @@ export interface ScalePlan {
   /** What step and bounds alone asked for, before capacity limits. */
   requestedCount: number;
   needsCapacity: boolean;
-  /** The fleet's target capacity (weighted units) before and after this scale-out; present when it must grow. */
-  capacity?: { fleetId: string; fromTarget: number; toTarget: number };
+  /**
+   * The fleet's target capacity (weighted units) before and after this scale-out, and the weight of
+   * each instance type it launches; present when it must grow.
+   */
+  capacity?: { fleetId: string; fromTarget: number; toTarget: number; weights: Record<string, number> };
   message: string;
 }
 
@@ -53,6 +56,8 @@ export interface SteadyProgress {
   running: number;
   pending: number;
   deployments: number;
+  /** Tasks of the service still stopping (counted after a scale-in only). */
+  stopping: number;
 }
 
 export interface DrainProgress {

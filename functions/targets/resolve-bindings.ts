@@ -20,12 +20,18 @@ export interface SyncPlan {
   groups: { targetGroupArn: string; bindings: Binding[] }[];
   settleSeconds: number;
   reason: string;
+  /** The execution's name, for the log keys of the Map's SyncTargetGroup invocations. */
+  execution: string;
 }
 
-/** ResolveBindings: the bindings to sync (input or configuration), grouped by target group; every group must exist. */
-export async function handler(raw: unknown): Promise<SyncPlan> {
-  withContext({ state: 'ResolveBindings' });
-  const parsed = inputSchema.safeParse(raw ?? {});
+/**
+ * ResolveBindings: the bindings to sync (input or configuration), grouped by target group; every
+ * group must exist. The state machine passes `{ input, execution }` (the execution input and name).
+ */
+export async function handler(event: { input?: unknown; execution?: string }): Promise<SyncPlan> {
+  const execution = typeof event?.execution === 'string' ? event.execution : 'unknown';
+  withContext({ execution, state: 'ResolveBindings' });
+  const parsed = inputSchema.safeParse(event?.input ?? {});
   if (!parsed.success) throw new InvalidInputError(`Invalid sync-targets input: ${describeIssues(parsed.error)}`);
   const bindings = parsed.data.bindings ?? configuredBindings();
   const groups = [...byTargetGroup(bindings)].map(([targetGroupArn, group]) => ({ targetGroupArn, bindings: group }));
@@ -38,5 +44,5 @@ export async function handler(raw: unknown): Promise<SyncPlan> {
     }
   }
   logger.info('Bindings resolved', { targetGroups: groups.length, bindings: bindings.length, reason: parsed.data.reason });
-  return { groups, settleSeconds: parsed.data.settleSeconds ?? 0, reason: parsed.data.reason ?? 'manual' };
+  return { groups, settleSeconds: parsed.data.settleSeconds ?? 0, reason: parsed.data.reason ?? 'manual', execution };
 }

@@ -1,5 +1,5 @@
 import { clients } from '../lib/clients';
-import { logger } from '../lib/log';
+import { logger, withContext } from '../lib/log';
 import { type ClusterRolloverSummary, startRolloversWhereNeeded } from './start-rollovers';
 
 /** The part of an EventBridge scheduled event this handler logs. */
@@ -14,6 +14,7 @@ export interface ScheduledEvent {
  * trigger only makes it quicker when an announcement does come.
  */
 export async function handler(event: ScheduledEvent = {}): Promise<ClusterRolloverSummary[]> {
+  withContext({ trigger: 'amiScheduleTrigger' });
   const summary = await startRolloversWhereNeeded(clients(), { reason: 'schedule' });
   logger.info('Scheduled AMI check done', { eventId: event.id, scheduledTime: event.time, summary });
   return summary;

@@ -1,6 +1,6 @@
 import { clients } from '../lib/clients';
 import { requireEnv } from '../lib/config';
-import { logger } from '../lib/log';
+import { logger, withContext } from '../lib/log';
 import { readAnnouncement } from './ami-update-message';
 import { type ClusterRolloverSummary, startRolloversWhereNeeded } from './start-rollovers';
 
@@ -27,6 +27,7 @@ const EXCERPT_LENGTH = 200;
  * at all (which is why the scheduled trigger checks the same parameters).
  */
 export async function handler(event: SnsEvent): Promise<AmiUpdateSnsResult> {
+  withContext({ trigger: 'amiUpdateTrigger' });
   const region = requireEnv('AWS_REGION');
   const records = Array.isArray(event?.Records) ? event.Records : [];
   if (records.length === 0) logger.error('SNS event without records; nothing to do');

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { clients } from '../lib/clients';
 import { requireEnv, optionalEnv } from '../lib/config';
-import { logger } from '../lib/log';
+import { logger, withContext } from '../lib/log';
 import { nowMs } from '../lib/time';
 import { startExecutionOnce } from '../lib/start-execution';
 
@@ -28,6 +28,7 @@ export interface InstanceChangeResult {
  * hundred instances starts a handful of syncs, not a hundred.
  */
 export async function handler(event: unknown): Promise<InstanceChangeResult> {
+  withContext({ trigger: 'instanceChangeTrigger' });
   const parsed = eventSchema.safeParse(event);
   if (!parsed.success) {
     const problem = parsed.error.issues.map((i) => `${i.path.join('.') || 'event'}: ${i.message}`).join('; ');

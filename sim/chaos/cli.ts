@@ -91,6 +91,7 @@ async function main(): Promise<number> {
   }
   if (values.json) fs.writeFileSync(values.json, JSON.stringify({ runs: results.length, seed, workflows, outcomes, faults, violations, failingSeeds: failing.map((r) => r.seed), results }, null, 2));
   console.log(failing.length ? `\n${failing.length} run(s) broke an invariant.` : '\nNo invariant broken.');
+  console.log(`chaos: ${results.length - failing.length} passed, ${failing.length} failed`);
   return failing.length ? 1 : 0;
 }
 

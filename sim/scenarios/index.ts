@@ -1,12 +1,19 @@
 import type { Summary } from '../harness';
 import { runRolloverScenario } from './rollover';
+import { runMultiClusterScenario } from './multi-cluster';
 import { runSpotInterruptionScenario, runSyncTargetsScenario } from './targets';
+import { runScaleInScenario, runScaleOutScenario } from './scale';
 
 export interface ScenarioOptions {
   size: number;
   seed: number;
   /** Progress lines as the scenario runs (absent: quiet). */
   onProgress?: (line: string) => void;
+  /**
+   * A live status line follows the executions (the CLI on a terminal): print only what the status
+   * line cannot show (scenario events), not a line per Task state.
+   */
+  live?: boolean;
 }
 
 export interface Scenario {
@@ -18,7 +25,11 @@ export interface Scenario {
 export const SCENARIOS: Record<string, Scenario> = {
   rollover: {
     description: "cluster 'demo' on a Spot Fleet, AWS releases a new ECS AMI, the scheduled trigger starts the rollover",
-    run: async (o) => (await runRolloverScenario({ size: o.size, seed: o.seed, onProgress: o.onProgress })).summary,
+    run: async (o) => (await runRolloverScenario({ size: o.size, seed: o.seed, onProgress: o.onProgress, live: o.live })).summary,
+  },
+  'multi-cluster': {
+    description: "one deployment serving clusters 'web' and 'batch' (stage param clusters, options of their own); the scheduled trigger starts a rollover of each, and they run at once",
+    run: async (o) => (await runMultiClusterScenario({ seed: o.seed, onProgress: o.onProgress, live: o.live })).summary,
   },
   'sync-targets': {
     description: 'proxies registered per instance in two target groups; a spot instance is reclaimed and replaced; event-started syncs keep the groups exact',
@@ -27,5 +38,13 @@ export const SCENARIOS: Record<string, Scenario> = {
   'spot-interruption': {
     description: "AWS warns that the busiest instance of cluster 'demo' will be reclaimed; it is drained before it goes",
     run: async (o) => (await runSpotInterruptionScenario({ seed: o.seed, onProgress: o.onProgress })).summary,
+  },
+  'scale-out': {
+    description: "cluster 'demo' is full; a CloudWatch alarm reaches the trigger through SNS; the fleet grows (weighted units) before web gets its extra tasks",
+    run: async (o) => (await runScaleOutScenario({ size: o.size, seed: o.seed, onProgress: o.onProgress })).summary,
+  },
+  'scale-in': {
+    description: "a CloudWatch alarm reaches the trigger through EventBridge; web scales in, spare instances are drained, then the fleet shrinks with no task killed",
+    run: async (o) => (await runScaleInScenario({ size: o.size, seed: o.seed, onProgress: o.onProgress })).summary,
   },
 };

@@ -7,6 +7,8 @@ export interface RolloverScenarioOptions {
   spec?: ClusterSpec;
   input?: Record<string, unknown>;
   onProgress?: (line: string) => void;
+  /** A live status line shows the progress: no line per Task state. */
+  live?: boolean;
 }
 
 /**
@@ -22,7 +24,7 @@ export async function runRolloverScenario(options: RolloverScenarioOptions = {})
     releaseNewAmi(sim.world);
     const since = sim.world.router.calls.length;
     const from = sim.world.clock.now();
-    if (options.onProgress) watchProgress(sim, spec.cluster, options.onProgress);
+    if (options.onProgress && !options.live) watchProgress(sim, spec.cluster, options.onProgress);
     await sim.runner.invoke('amiScheduleTrigger', { 'detail-type': 'Scheduled Event', source: 'aws.events' });
     await sim.run();
     for (const e of sim.world.sfn.executions.values()) if (e.status === 'SUCCEEDED') sim.world.invariants.checkNothingDraining(spec.cluster);
@@ -33,11 +35,11 @@ export async function runRolloverScenario(options: RolloverScenarioOptions = {})
 }
 
 /** One line per Task state that changed something, with virtual time and what the cluster looks like then. */
-export function watchProgress(sim: Simulation, cluster: string, print: (line: string) => void): void {
+export function watchProgress(sim: Simulation, cluster: string, print: (line: string) => void, describe: (sim: Simulation, cluster: string) => string = clusterLine): void {
   const start = sim.world.clock.now();
   let last = '';
   sim.runner.onTaskDone((state) => {
-    const line = `${state.padEnd(26)} ${clusterLine(sim, cluster)}`;
+    const line = `${state.padEnd(26)} ${describe(sim, cluster)}`;
     if (line === last) return; // a poll that changed nothing is not worth a line
     last = line;
     print(`${formatClock(Math.round((sim.world.clock.now() - start) / 1000))}  ${line}`);
@@ -50,7 +52,8 @@ export function formatClock(seconds: number): string {
   return `+${String(m).padStart(3, ' ')}m${String(s).padStart(2, '0')}s`;
 }
 
-function clusterLine(sim: Simulation, cluster: string): string {
+/** What a cluster looks like now: instances per AMI (draining ones counted), healthy tasks per service. */
+export function clusterLine(sim: Simulation, cluster: string): string {
   const c = sim.world.ecs.clusters.get(cluster);
   if (!c) return '';
   const byAmi = new Map<string, number>();

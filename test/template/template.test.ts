@@ -74,6 +74,21 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
   interruptionFindInstance: ['ecs:ListContainerInstances'],
   interruptionDrainInstance: [...CLUSTER_INSTANCES_READ, ...TARGET_SYNC, 'ec2:CreateTags', 'ec2:DescribeSpotFleetInstances', 'ecs:UpdateContainerInstancesState'],
   interruptionWatchInstance: ['ec2:DescribeInstances', 'ecs:DescribeContainerInstances'],
+  scaleValidateInput: [],
+  scaleAcquireLock: ['ssm:GetParameter', 'ssm:PutParameter', 'states:DescribeExecution'],
+  scalePlan: [...CLUSTER_INSTANCES_READ, 'ec2:DescribeInstanceTypes', 'ec2:DescribeInstances', 'ec2:DescribeLaunchTemplateVersions', 'ec2:DescribeSpotFleetRequests', 'ecs:DescribeServices', 'ecs:DescribeTaskDefinition', 'ecs:ListTagsForResource'],
+  scaleRaiseCapacity: ['ec2:DescribeSpotFleetRequests', 'ec2:ModifySpotFleetRequest'],
+  scaleCheckCapacity: [...FLEET_DESCRIBE, ...CLUSTER_INSTANCES_READ],
+  scaleUpdateService: ['ecs:TagResource', 'ecs:UpdateService'],
+  scaleCheckSteady: ['ecs:DescribeServices', 'ecs:DescribeTasks', 'ecs:ListTasks'],
+  scalePlanShrink: [...FLEET_DESCRIBE, ...CLUSTER_INSTANCES_READ, 'ec2:DescribeInstances', 'ec2:DescribeLaunchTemplateVersions', 'ecs:DescribeServices', 'ecs:ListServices'],
+  scaleDrainInstances: [...CLUSTER_INSTANCES_READ, 'ecs:DescribeTasks', 'ecs:ListTasks', 'ecs:StopTask', 'ecs:UpdateContainerInstancesState'],
+  scaleCheckDrain: [...CLUSTER_INSTANCES_READ, 'ecs:DescribeTasks', 'ecs:ListTasks', 'elasticloadbalancing:DeregisterTargets', 'elasticloadbalancing:DescribeTargetHealth'],
+  scaleReactivateInstances: [...CLUSTER_INSTANCES_READ, 'ecs:UpdateContainerInstancesState'],
+  scaleShrinkFleet: [...CLUSTER_INSTANCES_READ, 'ec2:DescribeInstances', 'ec2:DescribeSpotFleetRequests', 'ec2:ModifySpotFleetRequest', 'ec2:TerminateInstances', 'elasticloadbalancing:DeregisterTargets', 'elasticloadbalancing:DescribeTargetHealth'],
+  scaleReleaseLock: ['ssm:DeleteParameter', 'ssm:GetParameter'],
+  scaleReport: [],
+  alarmScaleTrigger: ['states:StartExecution'],
 };
 
 /** Actions with no resource-level permissions, or acting on resources only known at run time. */
@@ -90,10 +105,15 @@ const ALLOWED_ON_ANY_RESOURCE = new Set([
   'elasticloadbalancing:DescribeTargetGroups',
   'elasticloadbalancing:DescribeTargetGroupAttributes',
   'ec2:DescribeInstanceTypes',
+  'ec2:ModifySpotFleetRequest',
+  'ecs:DescribeTaskDefinition',
 ]);
 /** ECS actions allowed on Resource "*" only with an ecs:cluster condition. */
 const ECS_CLUSTER_CONDITIONED = new Set(['ecs:DescribeServices', 'ecs:ListServices', 'ecs:ListTasks']);
-const ECS_MUTATING = ['ecs:StopTask', 'ecs:UpdateContainerInstancesState'];
+const ECS_MUTATING = ['ecs:StopTask', 'ecs:UpdateContainerInstancesState', 'ecs:UpdateService', 'ecs:TagResource'];
+/** ECS reads of resources that belong to no cluster (task definitions): no cluster to scope them to. */
+const ECS_CLUSTERLESS_READS = new Set(['ecs:DescribeTaskDefinition']);
+const isClusterBoundEcsAction = (action: string) => action.startsWith('ecs:') && !ECS_CLUSTERLESS_READS.has(action);
 
 const ACCOUNT_ARN = 'arn:${AWS::Partition}:${service}:${AWS::Region}:${AWS::AccountId}:';
 const ecsArn = (resource: string) => `${ACCOUNT_ARN.replace('${service}', 'ecs')}${resource}`;
@@ -110,6 +130,12 @@ const PRODUCTION_PARAMS = {
   notifyTopicArn: 'arn:aws:sns:us-east-1:123456789012:fleet-ops-notices',
   fleetRoles: ['arn:aws:iam::123456789012:role/fleet-a', 'arn:aws:iam::123456789012:role/fleet-b'],
   instanceRole: 'arn:aws:iam::123456789012:role/ecs-node',
+  scaleAlarms: [
+    { alarm: 'web-latency-high', cluster: 'web', service: 'frontend', direction: 'out', step: 3, min: 3, max: 30 },
+    { alarm: 'web-latency-low', cluster: 'web', service: 'frontend', direction: 'in', min: 3, max: 30 },
+  ],
+  scaleFleets: [{ cluster: 'web', minCapacity: 4, maxCapacity: 40 }],
+  alarmTopicArns: ['arn:aws:sns:us-east-1:123456789012:web-alarms', 'arn:aws:sns:us-east-1:123456789012:shared-alarms'],
 };
 
 function functionsByName(template: Template): Map<string, LambdaFunction> {
@@ -164,6 +190,9 @@ describe('Template: npm run package', () => {
         '--param=amiUpdateTopicArn=none',
         `--param=fleetRoleArn=${PRODUCTION_PARAMS.fleetRoles.join(',')}`,
         `--param=instanceRoleArn=${PRODUCTION_PARAMS.instanceRole}`,
+        `--param=scaleAlarms=${JSON.stringify(PRODUCTION_PARAMS.scaleAlarms)}`,
+        `--param=scaleFleets=${JSON.stringify(PRODUCTION_PARAMS.scaleFleets)}`,
+        `--param=alarmTopicArns=${PRODUCTION_PARAMS.alarmTopicArns.join(',')}`,
       ],
       productionDir,
     );
@@ -242,6 +271,7 @@ describe('Template: npm run package', () => {
         'SyncTargetsScheduleToStepFunctionsRole',
         'SpotInterruptionStateMachineRole',
         'SpotInterruptionEventToStepFunctionsRole',
+        'ScaleServiceStateMachineRole',
       ];
       expect(new Set(roleIds).size).toBe(functions.length);
       expect(allRoles.sort()).toEqual([...roleIds, ...stepFunctionsRoles].sort());
@@ -310,7 +340,7 @@ describe('Template: npm run package', () => {
 
     it('scopes every ECS action, and the mutating ones above all, to the configured cluster', () => {
       // Prepare
-      const ecsStatements = allStatements(dev).filter(({ statement }) => actionsOf(statement).some((a) => a.startsWith('ecs:')));
+      const ecsStatements = allStatements(dev).filter(({ statement }) => actionsOf(statement).some(isClusterBoundEcsAction));
 
       // Act
       const problems = ecsStatements.flatMap(({ where, statement }) => {
@@ -334,6 +364,25 @@ describe('Template: npm run package', () => {
       expect(grants).toEqual([
         { actions: ['iam:PassRole'], resources: [DEFAULT_FLEET_ROLE], condition: { StringEquals: { 'iam:PassedToService': 'spotfleet.amazonaws.com' } } },
         { actions: ['iam:PassRole'], resources: [DEFAULT_INSTANCE_ROLE], condition: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } } },
+      ]);
+    });
+
+    it('defines the scale-service state machine, and lets only ShrinkFleet terminate instances — Spot Fleet instances only', () => {
+      // Prepare
+      const shrink = functionsByName(dev).get('scaleShrinkFleet')!;
+
+      // Act
+      const machine = dev.Resources.ScaleServiceStateMachine;
+      const terminates = statementsWith(dev, 'ec2:TerminateInstances').map(({ where, statement }) => ({ where, resources: resourcesOf(statement), condition: statement.Condition }));
+
+      // Assess
+      expect(machine.Properties?.StateMachineName).toBe('ecs-fleet-ops-dev-scale-service');
+      expect(terminates).toEqual([
+        {
+          where: shrink.roleLogicalId,
+          resources: ['arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:instance/*'],
+          condition: { StringLike: { 'ec2:ResourceTag/aws:ec2spot:fleet-request-id': 'sfr-*' } },
+        },
       ]);
     });
 
@@ -366,9 +415,10 @@ describe('Template: npm run package', () => {
           { where: functions.get('instanceChangeTrigger')!.roleLogicalId, resources: { Ref: 'SyncTargetsStateMachine' } },
           { where: 'SyncTargetsScheduleToStepFunctionsRole', resources: { Ref: 'SyncTargetsStateMachine' } },
           { where: 'SpotInterruptionEventToStepFunctionsRole', resources: { Ref: 'SpotInterruptionStateMachine' } },
+          { where: functions.get('alarmScaleTrigger')!.roleLogicalId, resources: { Ref: 'ScaleServiceStateMachine' } },
         ]),
       );
-      expect(starts).toHaveLength(5);
+      expect(starts).toHaveLength(6);
     });
 
     it('gives Notify no sns:Publish when no notification topic is configured', () => {
@@ -442,40 +492,66 @@ describe('Template: npm run package', () => {
       const clusters = PRODUCTION_PARAMS.clusters;
 
       // Act
-      const ecsStatements = allStatements(production).filter(({ statement }) => actionsOf(statement).some((a) => a.startsWith('ecs:')));
+      const ecsStatements = allStatements(production).filter(({ statement }) => actionsOf(statement).some(isClusterBoundEcsAction));
       const problems = ecsStatements.flatMap(({ where, statement }) => (ecsScopeProblem(statement, clusters) ? [where] : []));
       const stopTaskResources = statementsWith(production, 'ecs:StopTask').flatMap(({ statement }) => resourcesOf(statement));
       const variables = (functionsByName(production).get('amiScheduleTrigger')!.properties.Environment as { Variables: Record<string, unknown> }).Variables;
 
       // Assess
       expect(problems).toEqual([]);
-      expect(stopTaskResources).toEqual([ecsArn('task/web/*'), ecsArn('task/api/*')]);
+      expect(new Set(stopTaskResources)).toEqual(new Set([ecsArn('task/web/*'), ecsArn('task/api/*')]));
       expect(variables.CLUSTERS).toBe(JSON.stringify([{ cluster: 'web' }, { cluster: 'api' }]));
     });
 
-    it('lets Notify publish to the configured topic only', () => {
+    it('lets Notify (and the scaling Report) publish to the configured topic only', () => {
       // Prepare
       const notify = functionsByName(production).get('rolloverNotify')!;
+      const report = functionsByName(production).get('scaleReport')!;
 
       // Act
       const publishes = statementsWith(production, 'sns:Publish').map(({ where, statement }) => ({ where, actions: actionsOf(statement), resources: resourcesOf(statement) }));
 
       // Assess
-      expect(publishes).toEqual([{ where: notify.roleLogicalId, actions: ['sns:Publish'], resources: [PRODUCTION_PARAMS.notifyTopicArn] }]);
+      expect(publishes).toEqual([
+        { where: notify.roleLogicalId, actions: ['sns:Publish'], resources: [PRODUCTION_PARAMS.notifyTopicArn] },
+        { where: report.roleLogicalId, actions: ['sns:Publish'], resources: [PRODUCTION_PARAMS.notifyTopicArn] },
+      ]);
+      expect((report.properties.Environment as { Variables: Record<string, unknown> }).Variables.NOTIFY_TOPIC_ARN).toBe(PRODUCTION_PARAMS.notifyTopicArn);
       expect((notify.properties.Environment as { Variables: Record<string, unknown> }).Variables.NOTIFY_TOPIC_ARN).toBe(PRODUCTION_PARAMS.notifyTopicArn);
       expect(nonLogActions(production, notify)).toEqual(['sns:Publish']);
     });
 
-    it('subscribes to no topic when amiUpdateTopicArn is none, and still polls on the schedule', () => {
+    it('subscribes to no AMI topic when amiUpdateTopicArn is none, and still polls on the schedule', () => {
       // Prepare: --param=amiUpdateTopicArn=none (beforeAll)
+      const amiTrigger = { 'Fn::GetAtt': [functionsByName(production).get('amiUpdateTrigger')!.logicalId, 'Arn'] };
 
       // Act
-      const subscriptions = resourcesOfType(production, 'AWS::SNS::Subscription');
-      const permissions = resourcesOfType(production, 'AWS::Lambda::Permission').map(([, r]) => r.Properties?.Principal);
+      const subscriptions = resourcesOfType(production, 'AWS::SNS::Subscription').filter(([, r]) => JSON.stringify(r.Properties?.Endpoint) === JSON.stringify(amiTrigger));
+      const permissions = resourcesOfType(production, 'AWS::Lambda::Permission').filter(([, r]) => JSON.stringify(r.Properties?.FunctionName) === JSON.stringify(amiTrigger));
 
       // Assess
       expect(subscriptions).toEqual([]);
-      expect(new Set(permissions)).toEqual(new Set(['events.amazonaws.com']));
+      expect(permissions).toEqual([]);
+    });
+
+    it('subscribes the alarm trigger to each alarm topic, and routes the configured alarms\' state changes to it', () => {
+      // Prepare
+      const trigger = functionsByName(production).get('alarmScaleTrigger')!;
+      const endpoint = { 'Fn::GetAtt': [trigger.logicalId, 'Arn'] };
+
+      // Act
+      const subscriptions = resourcesOfType(production, 'AWS::SNS::Subscription').map(([, r]) => r.Properties);
+      const rules = resourcesOfType(production, 'AWS::Events::Rule').filter(([, r]) => JSON.stringify((r.Properties?.Targets as { Arn: unknown }[])[0].Arn) === JSON.stringify(endpoint));
+      const variables = (trigger.properties.Environment as { Variables: Record<string, unknown> }).Variables;
+
+      // Assess
+      expect(subscriptions).toEqual(PRODUCTION_PARAMS.alarmTopicArns.map((arn) => expect.objectContaining({ TopicArn: arn, Protocol: 'lambda', Endpoint: endpoint })));
+      expect(rules.map(([, r]) => r.Properties?.EventPattern)).toEqual([
+        { source: ['aws.cloudwatch'], 'detail-type': ['CloudWatch Alarm State Change'], detail: { alarmName: ['web-latency-high', 'web-latency-low'] } },
+      ]);
+      expect(variables).toMatchObject({ SCALE_STATE_MACHINE_ARN: { Ref: 'ScaleServiceStateMachine' }, SCALE_ALARMS: JSON.stringify(PRODUCTION_PARAMS.scaleAlarms) });
+      const validate = functionsByName(production).get('scaleValidateInput')!;
+      expect((validate.properties.Environment as { Variables: Record<string, unknown> }).Variables.SCALE_FLEETS).toBe(JSON.stringify(PRODUCTION_PARAMS.scaleFleets));
     });
 
     it('passes exactly the role ARNs given', () => {
@@ -495,6 +571,8 @@ describe('Template: npm run package', () => {
       ['a cluster name that would widen the ECS policy', 'clusters=*', 'Stage param "clusters"'],
       ['a role ARN with a wildcard', 'fleetRoleArn=arn:aws:iam::123456789012:role/*', 'Stage param "fleetRoleArn"'],
       ['a notification topic that is not an SNS ARN', 'notifyTopicArn=ops', 'Stage param "notifyTopicArn"'],
+      ['an alarm that scales a cluster not configured', 'scaleAlarms=[{"alarm":"a","cluster":"other","service":"web","direction":"out","min":1,"max":2}]', 'Stage param "scaleAlarms"'],
+      ['an alarm topic that is not an SNS ARN', 'alarmTopicArns=alarms', 'Stage param "alarmTopicArns"'],
     ])('refuses %s', (_what, param, message) => {
       // Prepare
       const args = [`--param=${param}`];

@@ -36,3 +36,18 @@ export async function stopTasks(ecs: ECSClient, cluster: string, tasks: Task[], 
   }
   return stopped;
 }
+
+/**
+ * Tasks of a service that are still stopping (desired STOPPED, not STOPPED yet): they hold their
+ * reservations, yet a service's runningCount no longer counts them.
+ */
+export async function stoppingTasksOfService(ecs: ECSClient, cluster: string, serviceName: string): Promise<Task[]> {
+  const arns: string[] = [];
+  for await (const page of paginateListTasks({ client: ecs, pageSize: 100 }, { cluster, serviceName, desiredStatus: 'STOPPED' })) arns.push(...(page.taskArns ?? []));
+  const out: Task[] = [];
+  for (const batch of chunks(arns, 100)) {
+    const res = await ecs.send(new DescribeTasksCommand({ cluster, tasks: batch }));
+    out.push(...(res.tasks ?? []).filter((t) => t.lastStatus !== 'STOPPED'));
+  }
+  return out;
+}
