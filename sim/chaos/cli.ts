@@ -8,7 +8,7 @@ import type { ChaosRun } from './run';
 const USAGE = `Usage: npm run chaos -- [--runs N] [--seed S] [--workers W] [--json FILE]
 
 Runs N seeded random scenarios (seeds S … S+N-1) mixing a rollover, scheduled and event-started
-target syncs and spot interruptions on old and new fleets, with faults switched on at random:
+target syncs, spot interruptions on old and new fleets and scale alarms, with faults switched on at random:
 throttling, 5xx, list lag, agents that never connect or disconnect, tasks that fail to start,
 standalone tasks that never end, Lambdas that crash after their side effects. Invariants are
 checked at every virtual tick. Exits non-zero on any violation and prints the seed that

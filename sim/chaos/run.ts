@@ -2,6 +2,7 @@ import { Simulation } from '../harness';
 import { Rng } from '../rng';
 import { baseAccount, buildCluster, defaultClusterSpec, NEW_AMI, releaseNewAmi } from '../scenarios/cluster';
 import { bindingMismatches, type BindingSpec } from '../scenarios/targets';
+import { eventBridgeAlarmEvent, snsAlarmEvent } from '../scenarios/scale';
 import type { FaultSettings } from '../faults';
 import type { Violation } from '../invariants';
 import { ErrorNames } from '../../functions/lib/errors';
@@ -53,7 +54,14 @@ export async function chaosRun(seed: number): Promise<ChaosRun> {
     const built = buildCluster(sim.world, spec);
     const bound = sim.world.elbv2.createTargetGroup('demo-instances', 9000, { deregistrationDelaySeconds: 30, healthCheck: { intervalSeconds: 10, healthyThreshold: 2 } });
     const bindings: BindingSpec[] = [{ cluster: 'demo', targetGroupArn: bound.arn, port: 9000 }];
-    sim.setEnv({ TARGET_BINDINGS: JSON.stringify(bindings) });
+    sim.setEnv({
+      TARGET_BINDINGS: JSON.stringify(bindings),
+      SCALE_ALARMS: JSON.stringify([
+        { alarm: 'chaos-web-high', cluster: 'demo', service: 'web', min: 2, max: 12, direction: 'out', step: 2, cooldownSeconds: 300 },
+        { alarm: 'chaos-web-low', cluster: 'demo', service: 'web', min: 2, max: 12, direction: 'in', step: 2, cooldownSeconds: 300 },
+      ]),
+      SCALE_FLEETS: JSON.stringify([{ cluster: 'demo', minCapacity: 2, maxCapacity: 14 }]),
+    });
     releaseNewAmi(sim.world);
     sim.world.faults.configure(pickFaults(rng));
     sim.connectEventRules();
@@ -72,6 +80,16 @@ export async function chaosRun(seed: number): Promise<ChaosRun> {
           sim.world.faults.count('spot interruption');
           sim.world.interruptSpotInstance(rng.pick(running).id);
         }
+      });
+    }
+    // Alarms: a scale-out or scale-in of the web service at random moments (SNS or EventBridge).
+    const alarms = rng.int(0, 3);
+    for (let i = 0; i < alarms; i++) {
+      const name = rng.pick(['chaos-web-high', 'chaos-web-low']);
+      const viaSns = rng.chance(0.5);
+      sim.world.clock.after(rng.between(10, LAST_EVENT_SECONDS), 'chaos: alarm', () => {
+        sim.world.faults.count('alarm');
+        sim.runner.invokeAsync('alarmScaleTrigger', viaSns ? snsAlarmEvent(sim.world, name) : eventBridgeAlarmEvent(sim.world, name));
       });
     }
     // The scheduled sync, every five minutes.
