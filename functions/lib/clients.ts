@@ -1,9 +1,9 @@
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { ECSClient } from '@aws-sdk/client-ecs';
-import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { SSMClient } from '@aws-sdk/client-ssm';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { ECSClient } from '@aws-sdk/client-ecs';
+import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { SFNClient } from '@aws-sdk/client-sfn';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { HandlerExecutionContext, InitializeMiddleware, MetadataBearer, ResponseMetadata } from '@smithy/types';
 import { errorName } from './errors';
 import { recordMetrics } from './metrics';
@@ -36,16 +36,35 @@ export function clients(): AwsClients {
  */
 export function createClients(options: { region?: string } = {}): AwsClients {
   const config = { maxAttempts: 5, ...(options.region ? { region: options.region } : {}) };
-  const built: AwsClients = {
-    ec2: new EC2Client(config),
-    ecs: new ECSClient(config),
-    elbv2: new ElasticLoadBalancingV2Client(config),
-    sfn: new SFNClient(config),
-    sns: new SNSClient(config),
-    ssm: new SSMClient(config),
+  // Each client's SDK package is loaded when a handler first uses it: a handler that talks to two
+  // services does not pay for loading six (they are most of a cold start).
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const loaders: { [K in keyof AwsClients]: () => new (c: object) => AwsClients[K] } = {
+    ec2: () => require('@aws-sdk/client-ec2').EC2Client,
+    ecs: () => require('@aws-sdk/client-ecs').ECSClient,
+    elbv2: () => require('@aws-sdk/client-elastic-load-balancing-v2').ElasticLoadBalancingV2Client,
+    sfn: () => require('@aws-sdk/client-sfn').SFNClient,
+    sns: () => require('@aws-sdk/client-sns').SNSClient,
+    ssm: () => require('@aws-sdk/client-ssm').SSMClient,
   };
-  for (const client of Object.values(built)) instrumentClient(client);
-  return built;
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const built: Partial<AwsClients> = {};
+  const lazy = {} as AwsClients;
+  for (const key of Object.keys(loaders) as (keyof AwsClients)[]) {
+    Object.defineProperty(lazy, key, {
+      enumerable: true,
+      get: () => {
+        if (!built[key]) {
+          const Client = loaders[key]() as new (c: object) => AwsClients[typeof key];
+          const client = new Client(config);
+          instrumentClient(client);
+          (built as Record<string, unknown>)[key] = client;
+        }
+        return built[key];
+      },
+    });
+  }
+  return lazy;
 }
 
 /** Injects the clients every handler of this process will use (tests, the local runner). */

@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { BenchResult } from './measure';
-import { BENCH_POLL_SECONDS, PRICES } from './measure';
+// Constants only: the simulator itself is loaded in each size's own process.
+import { BENCH_POLL_SECONDS, PRICES } from './constants';
 import { measurePackaged, type PackagedFunction } from './packaged';
 
 const USAGE = `Usage: npm run bench -- [--sizes 10,100,1000] [--seed S] [--json FILE] [--no-package]
