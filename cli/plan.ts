@@ -78,7 +78,16 @@ export function readOnlyClients(aws: AwsClients): AwsClients {
         };
       },
     });
-  return { ec2: guard(aws.ec2), ecs: guard(aws.ecs), elbv2: guard(aws.elbv2), sfn: guard(aws.sfn), sns: guard(aws.sns), ssm: guard(aws.ssm) };
+  return {
+    autoscaling: guard(aws.autoscaling),
+    applicationAutoScaling: guard(aws.applicationAutoScaling),
+    ec2: guard(aws.ec2),
+    ecs: guard(aws.ecs),
+    elbv2: guard(aws.elbv2),
+    sfn: guard(aws.sfn),
+    sns: guard(aws.sns),
+    ssm: guard(aws.ssm),
+  };
 }
 
 /** The rollover input the options describe. */

@@ -97,6 +97,7 @@ function printSummary(s: Summary): void {
   for (const r of s.services) console.log(`    ${r.service.padEnd(12)} ${r.lowestHealthy}/${r.desired} (ratio ${r.lowestRatio}, floor ${r.floor})`);
   console.log(`  invariant violations ${s.violations.length}`);
   for (const v of s.violations) console.log(`    ${v.at} ${v.kind}: ${v.message}`);
+  for (const n of s.notes ?? []) console.log(`  ${n}`);
 }
 
 main().then(

@@ -39,6 +39,8 @@ const SERVER_ERRORS: Partial<Record<ServiceKey, [string, number]>> = {
   ssm: ['InternalServerError', 500],
   sfn: ['ServiceUnavailable', 503],
   sns: ['InternalError', 500],
+  autoscaling: ['InternalFailure', 500],
+  applicationAutoScaling: ['InternalServiceException', 500],
 };
 
 /** Seeded fault injection: the same seed injects the same faults at the same moments. */

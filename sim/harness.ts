@@ -74,6 +74,8 @@ export interface Summary {
   violations: Violation[];
   services: ServiceHealthRecord[];
   executions: { name: string; status: string; error?: string; cause?: string }[];
+  /** What a scenario adds about its own outcome. */
+  notes?: string[];
 }
 
 /**

@@ -1,3 +1,5 @@
+import * as AAS from '@aws-sdk/client-application-auto-scaling';
+import * as ASG from '@aws-sdk/client-auto-scaling';
 import * as EC2 from '@aws-sdk/client-ec2';
 import * as ECS from '@aws-sdk/client-ecs';
 import * as ELBv2 from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -39,6 +41,8 @@ export interface NetworkModel {
 export type CallInterceptor = (service: ServiceKey, operation: string, input: unknown) => void;
 
 const SDK_MODULES: Record<ServiceKey, Record<string, unknown>> = {
+  autoscaling: ASG,
+  applicationAutoScaling: AAS,
   ec2: EC2,
   ecs: ECS,
   elbv2: ELBv2,
@@ -171,6 +175,8 @@ function route(client: AnyClient, service: ServiceKey, router: ApiRouter): void 
 export function simulatedClients(router: ApiRouter, region = 'us-east-1'): AwsClients {
   const config = { region, credentials: { accessKeyId: 'SIMULATED', secretAccessKey: 'SIMULATED' }, maxAttempts: 1 };
   const clients: AwsClients = {
+    autoscaling: new ASG.AutoScalingClient(config),
+    applicationAutoScaling: new AAS.ApplicationAutoScalingClient(config),
     ec2: new EC2.EC2Client(config),
     ecs: new ECS.ECSClient(config),
     elbv2: new ELBv2.ElasticLoadBalancingV2Client(config),

@@ -3,6 +3,8 @@ import { Rng } from './rng';
 import { ApiRouter, simulatedClients } from './router';
 import type { AwsClients } from '../functions/lib/clients';
 import { Ec2Sim, type SimInstance } from './aws/ec2';
+import { AutoScalingSim } from './aws/autoscaling';
+import { ApplicationAutoScalingSim } from './aws/application-autoscaling';
 import { EcsSim, type SimTask } from './aws/ecs';
 import { Elbv2Sim } from './aws/elbv2';
 import { SsmSim } from './aws/ssm';
@@ -34,6 +36,8 @@ export class World {
   readonly clients: AwsClients;
   readonly events: EventBusSim;
   readonly ec2: Ec2Sim;
+  readonly autoscaling: AutoScalingSim;
+  readonly applicationAutoScaling: ApplicationAutoScalingSim;
   readonly ecs: EcsSim;
   readonly elbv2: Elbv2Sim;
   readonly ssm: SsmSim;
@@ -51,6 +55,8 @@ export class World {
     this.router = new ApiRouter(() => this.clock.now(), () => this.rng.next());
     this.events = new EventBusSim(this);
     this.ec2 = new Ec2Sim(this);
+    this.autoscaling = new AutoScalingSim(this);
+    this.applicationAutoScaling = new ApplicationAutoScalingSim(this);
     this.ecs = new EcsSim(this);
     this.elbv2 = new Elbv2Sim(this);
     this.ssm = new SsmSim(this);
@@ -58,6 +64,8 @@ export class World {
     this.sns = new SnsSim(this);
     this.invariants = new Invariants(this);
     this.router.register('ec2', this.ec2.operations);
+    this.router.register('autoscaling', this.autoscaling.operations);
+    this.router.register('applicationAutoScaling', this.applicationAutoScaling.operations);
     this.router.register('ecs', this.ecs.operations);
     this.router.register('elbv2', this.elbv2.operations);
     this.router.register('ssm', this.ssm.operations);
@@ -121,6 +129,7 @@ export class World {
   onInstanceStopping(instance: SimInstance, reason: string): void {
     this.invariants.instanceStopping(instance.id, reason, this.ecs.liveTasksOn(instance.id));
     this.ecs.onInstanceStopping(instance);
+    this.autoscaling.onInstanceStopping(instance);
     this.elbv2.onInstanceStopping(instance.id);
   }
 

@@ -1,3 +1,5 @@
+import type { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
+import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -10,6 +12,8 @@ import { recordMetrics } from './metrics';
 
 /** The AWS clients the handlers use: one per service, built once and reused across invocations. */
 export interface AwsClients {
+  autoscaling: AutoScalingClient;
+  applicationAutoScaling: ApplicationAutoScalingClient;
   ec2: EC2Client;
   ecs: ECSClient;
   elbv2: ElasticLoadBalancingV2Client;
@@ -37,9 +41,11 @@ export function clients(): AwsClients {
 export function createClients(options: { region?: string } = {}): AwsClients {
   const config = { maxAttempts: 5, ...(options.region ? { region: options.region } : {}) };
   // Each client's SDK package is loaded when a handler first uses it: a handler that talks to two
-  // services does not pay for loading six (they are most of a cold start).
+  // services does not pay for loading eight (they are most of a cold start).
   /* eslint-disable @typescript-eslint/no-require-imports */
   const loaders: { [K in keyof AwsClients]: () => new (c: object) => AwsClients[K] } = {
+    autoscaling: () => require('@aws-sdk/client-auto-scaling').AutoScalingClient,
+    applicationAutoScaling: () => require('@aws-sdk/client-application-auto-scaling').ApplicationAutoScalingClient,
     ec2: () => require('@aws-sdk/client-ec2').EC2Client,
     ecs: () => require('@aws-sdk/client-ecs').ECSClient,
     elbv2: () => require('@aws-sdk/client-elastic-load-balancing-v2').ElasticLoadBalancingV2Client,
@@ -57,7 +63,7 @@ export function createClients(options: { region?: string } = {}): AwsClients {
         if (!built[key]) {
           const Client = loaders[key]() as new (c: object) => AwsClients[typeof key];
           const client = new Client(config);
-          instrumentClient(client);
+          instrumentClient(client as unknown as Parameters<typeof instrumentClient>[0]);
           (built as Record<string, unknown>)[key] = client;
         }
         return built[key];

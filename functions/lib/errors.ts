@@ -14,6 +14,8 @@ export const ErrorNames = {
   AccessDenied: 'AccessDenied',
   /** A fleet's configuration cannot be cloned safely (e.g. a launch template we cannot version). */
   UnsupportedFleet: 'UnsupportedFleet',
+  /** An Auto Scaling group's configuration makes a safe roll impossible (no launch template, max too small and not raisable…). */
+  UnsupportedGroup: 'UnsupportedGroup',
   /** The replacement capacity failed or did not become ready before its deadline. */
   ReplacementFailed: 'ReplacementFailed',
   /** Old instances still held tasks or draining targets when the drain deadline passed. */
@@ -69,6 +71,12 @@ export class AccessDeniedError extends FleetOpsError {
 export class UnsupportedFleetError extends FleetOpsError {
   constructor(message: string) {
     super(ErrorNames.UnsupportedFleet, message);
+  }
+}
+
+export class UnsupportedGroupError extends FleetOpsError {
+  constructor(message: string) {
+    super(ErrorNames.UnsupportedGroup, message);
   }
 }
 

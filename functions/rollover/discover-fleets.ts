@@ -1,21 +1,26 @@
 import type { SpotFleetRequestConfig } from '@aws-sdk/client-ec2';
 import { clients } from '../lib/clients';
-import { NotFoundError, UnsupportedFleetError } from '../lib/errors';
+import { NotFoundError, UnsupportedFleetError, UnsupportedGroupError } from '../lib/errors';
 import { logger, withContext } from '../lib/log';
 import { describeClusterInstances } from '../lib/aws/container-instances';
+import { describeGroups, lifecycleHooks } from '../lib/aws/auto-scaling-groups';
 import { describeFleets, describeInstances, fleetInstances } from '../lib/aws/fleets';
 import { clusterServices, serviceTargetGroups } from '../lib/aws/services';
 import { configuredImages } from './fleet-config';
-import type { FleetPlan, Plan, RolloverState } from './state';
+import { groupRefusal, planGroup } from './group-plan';
+import type { FleetPlan, GroupPlan, Plan, RolloverState } from './state';
 
 /**
- * DiscoverFleets: the Spot Fleets whose instances are container instances of the cluster (or the
- * fleets named in the input), with their capacity in weighted units and the AMIs they run.
+ * DiscoverFleets: every capacity source of the cluster — the Spot Fleets whose instances are
+ * container instances of it (or the fleets named in the input), with their capacity in weighted
+ * units and the AMIs they run, and the Auto Scaling groups its instances belong to. A group that
+ * is not on the target AMI and cannot be rolled safely refuses the whole rollover here, before
+ * anything is changed.
  */
 export async function handler(state: RolloverState): Promise<Plan> {
   const { cluster } = state.request;
   withContext({ execution: state.execution.name, cluster, state: 'DiscoverFleets' });
-  const { ec2, ecs } = clients();
+  const { ec2, ecs, autoscaling } = clients();
   const target = state.targetAmi!.imageId;
 
   const containerInstances = await describeClusterInstances(ecs, cluster);
@@ -47,16 +52,34 @@ export async function handler(state: RolloverState): Promise<Plan> {
   }
 
   const replace = plans.filter((p) => !p.current).map((p) => p.fleetId);
-  const otherInstances = containerInstances.filter((ci) => !fleetOf.get(ci.ec2InstanceId)).length;
+
+  const groupNames = [...new Set(facts.map((f) => f.groupName).filter((n): n is string => Boolean(n)))].sort();
+  const groups: GroupPlan[] = [];
+  // Groups are rolled with the cluster unless the input names fleets only.
+  if (!state.request.fleetIds) {
+    for (const group of await describeGroups(autoscaling, groupNames)) {
+      const name = group.AutoScalingGroupName!;
+      const plan = planGroup(group, await lifecycleHooks(autoscaling, name), facts.filter((f) => f.groupName === name).map((f) => f.imageId), target);
+      const refusal = plan.current ? undefined : groupRefusal(group, plan);
+      if (refusal) throw new UnsupportedGroupError(refusal);
+      groups.push(plan);
+    }
+  }
+  const replaceGroups = groups.filter((g) => !g.current).map((g) => g.groupName);
+  const groupOf = new Map(facts.map((f) => [f.instanceId, f.groupName]));
+  const otherInstances = containerInstances.filter((ci) => !fleetOf.get(ci.ec2InstanceId) && !groupOf.get(ci.ec2InstanceId)).length;
   const targetGroupArns = serviceTargetGroups(await clusterServices(ecs, cluster));
   const upToDate = replace.length === 0;
-  const message = plans.length === 0
+  let message = plans.length === 0
     ? `Cluster ${cluster} has no instance from an active Spot Fleet; nothing to roll`
     : upToDate
       ? `Every Spot Fleet of cluster ${cluster} already runs ${target}; nothing to do`
       : `Replacing ${replace.length} of ${plans.length} Spot Fleet(s) of cluster ${cluster} with fleets on ${target}`;
-  logger.info(message, { fleets: plans.length, replace, otherInstances });
-  return { fleets: plans, replace, upToDate, containerInstances: containerInstances.length, otherInstances, targetGroupArns, message };
+  if (replaceGroups.length) {
+    message += `; Auto Scaling group(s) ${replaceGroups.join(', ')} not on ${target} (left alone: this version rolls Spot Fleets only)`;
+  }
+  logger.info(message, { fleets: plans.length, replace, groups: groups.length, replaceGroups, otherInstances });
+  return { fleets: plans, ...(groups.length ? { groups, replaceGroups } : {}), replace, upToDate, containerInstances: containerInstances.length, otherInstances, targetGroupArns, message };
 
   async function planFleet(fleet: SpotFleetRequestConfig, targetAmi: string, clusterAmis: string[]): Promise<FleetPlan> {
     const id = fleet.SpotFleetRequestId!;

@@ -13,6 +13,8 @@ export interface RolloverState {
   lock?: LockRef;
   replacement?: Replacement;
   drain?: Drain;
+  /** What CopyScalingRegistrations carried over to the replacement fleets. */
+  scaling?: ScalingCarryOver;
   /** Set by a Catch: { Error, Cause } of the step that failed. */
   failure?: StepFailure;
   /** Set by a Catch during the rollback itself. */
@@ -41,13 +43,35 @@ export interface FleetPlan {
   current: boolean;
 }
 
+export interface GroupPlan {
+  groupName: string;
+  minSize: number;
+  maxSize: number;
+  desiredCapacity: number;
+  instances: number;
+  protectedInstances: number;
+  amis: string[];
+  usesLaunchTemplate: boolean;
+  /** "name (EC2_INSTANCE_TERMINATING)": hooks the roll goes through, never around. */
+  lifecycleHooks: string[];
+  /** The group's size while old and new instances overlap. */
+  peakSize: number;
+  /** The peak exceeds the max: the max is raised for the roll and restored after. */
+  raisesMax: boolean;
+  current: boolean;
+}
+
 export interface Plan {
   fleets: FleetPlan[];
+  /** Auto Scaling groups with container instances in the cluster. */
+  groups?: GroupPlan[];
+  /** Groups not on the target AMI. */
+  replaceGroups?: string[];
   /** Fleet ids this rollover replaces (those not already on the target AMI). */
   replace: string[];
   upToDate: boolean;
   containerInstances: number;
-  /** Container instances of the cluster that belong to no Spot Fleet (left alone). */
+  /** Container instances of the cluster that belong to no Spot Fleet nor Auto Scaling group (left alone). */
   otherInstances: number;
   targetGroupArns: string[];
   message: string;
@@ -71,6 +95,13 @@ export interface Replacement {
   polls: number;
   /** Counters of the last check, for the console and the summary. */
   progress: { targetCapacity: number; fulfilledCapacity: number; instances: number; activeInCluster: number };
+}
+
+export interface ScalingCarryOver {
+  /** Old fleets that had a scalable target (each copied to its replacement). */
+  fleets: number;
+  policies: number;
+  scheduledActions: number;
 }
 
 export type DrainScope = 'old' | 'new';

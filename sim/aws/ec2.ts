@@ -439,13 +439,13 @@ export class Ec2Sim {
     });
   }
 
-  private findTemplate(id?: string, name?: string): SimLaunchTemplate {
+  findTemplate(id?: string, name?: string): SimLaunchTemplate {
     const lt = [...this.launchTemplates.values()].find((t) => (id ? t.id === id : t.name === name));
     if (!lt) throw awsError(id ? 'InvalidLaunchTemplateId.NotFound' : 'InvalidLaunchTemplateName.NotFoundException', `The specified launch template, with template ${id ? 'ID' : 'name'} ${id ?? name}, does not exist.`);
     return lt;
   }
 
-  private templateVersion(lt: SimLaunchTemplate, v: string) {
+  templateVersion(lt: SimLaunchTemplate, v: string) {
     const number = v === '$Latest' ? lt.versions.at(-1)!.number : v === '$Default' ? lt.defaultVersion : Number(v);
     const version = lt.versions.find((x) => x.number === number);
     if (!version) throw awsError('InvalidLaunchTemplateId.VersionNotFound', `Could not find launch template version ${v} for ${lt.id}`);
@@ -634,10 +634,25 @@ export class Ec2Sim {
   }
 
   private launch(fleet: SimFleet, option: LaunchOption): SimInstance {
+    return this.launchInstance(option, { 'aws:ec2spot:fleet-request-id': fleet.id }, { fleetId: fleet.id, spot: true }, (instance) => {
+      fleet.instanceIds.add(instance.id);
+      this.world.events.emit('aws.ec2spotfleet', 'EC2 Spot Fleet Instance Change', [this.fleetArn(fleet.id)], {
+        'instance-id': instance.id,
+        description: JSON.stringify({ instanceType: option.instanceType, image: option.imageId, availabilityZone: option.az }),
+        'sub-type': 'launched',
+      });
+    });
+  }
+
+  /**
+   * Launches one instance that boots and, once running, joins the cluster its user data names
+   * (Spot Fleets and Auto Scaling groups both launch through here).
+   */
+  launchInstance(option: LaunchOption, extraTags: Record<string, string>, owner: { fleetId?: string; spot: boolean }, launched: (instance: SimInstance) => void = () => {}): SimInstance {
     const id = `i-${this.world.rng.hex(17)}`;
     const now = this.world.clock.now();
     const tags = new Map<string, string>(option.tags.map((t) => [t.Key, t.Value]));
-    tags.set('aws:ec2spot:fleet-request-id', fleet.id);
+    for (const [k, v] of Object.entries(extraTags)) tags.set(k, v);
     const instance: SimInstance = {
       id,
       type: option.instanceType,
@@ -649,18 +664,13 @@ export class Ec2Sim {
       az: option.az,
       tags,
       userData: option.userData,
-      fleetId: fleet.id,
-      spotRequestId: `sir-${this.world.rng.hex(8)}`,
+      ...(owner.fleetId ? { fleetId: owner.fleetId } : {}),
+      ...(owner.spot ? { spotRequestId: `sir-${this.world.rng.hex(8)}` } : {}),
       weight: option.weight,
       visibleAt: this.world.faults.visibleAt(now),
     };
     this.instances.set(id, instance);
-    fleet.instanceIds.add(id);
-    this.world.events.emit('aws.ec2spotfleet', 'EC2 Spot Fleet Instance Change', [this.fleetArn(fleet.id)], {
-      'instance-id': id,
-      description: JSON.stringify({ instanceType: option.instanceType, image: option.imageId, availabilityZone: option.az }),
-      'sub-type': 'launched',
-    });
+    launched(instance);
     this.world.clock.after(this.world.rng.between(...this.behaviour.bootSeconds), `boot ${id}`, () => {
       if (instance.state !== 'pending') return;
       this.setState(instance, 'running');

@@ -46,7 +46,7 @@ export function bucketOf(service: ServiceKey, operation: string): string | undef
 /** The error each service throttles with. */
 export function throttlingError(service: ServiceKey): Error {
   if (service === 'ec2') return awsError('RequestLimitExceeded', 'Request limit exceeded.', 503);
-  if (service === 'elbv2') return awsError('Throttling', 'Rate exceeded', 400);
+  if (service === 'elbv2' || service === 'autoscaling') return awsError('Throttling', 'Rate exceeded', 400);
   return awsError('ThrottlingException', 'Rate exceeded', 400);
 }
 

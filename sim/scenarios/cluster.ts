@@ -161,3 +161,48 @@ export function defaultClusterSpec(size = 1): ClusterSpec {
     targetGroup: { name: 'demo-web', deregistrationDelaySeconds: 60, healthCheckIntervalSeconds: 10, healthyThreshold: 3 },
   };
 }
+
+export interface GroupSpec {
+  cluster: string;
+  name: string;
+  minSize: number;
+  maxSize: number;
+  desiredCapacity: number;
+  instanceTypes: string[];
+  /** A legacy launch configuration instead of a launch template (a group the rollover refuses). */
+  launchConfiguration?: boolean;
+  tags?: { Key: string; Value: string }[];
+  newInstancesProtectedFromScaleIn?: boolean;
+  lifecycleHooks?: { LifecycleHookName: string; LifecycleTransition: string; HeartbeatTimeout: number; DefaultResult: string }[];
+}
+
+/**
+ * An Auto Scaling group beside the cluster's Spot Fleet, created through the API (a launch
+ * template on the old AMI with a mixed instances policy), and let its instances join the cluster.
+ */
+export function addAutoScalingGroup(world: World, spec: GroupSpec): void {
+  const userData = Ec2Sim.userDataFor(spec.cluster);
+  const source = spec.launchConfiguration
+    ? (() => {
+        world.autoscaling.addLaunchConfiguration(`${spec.name}-lc`, { imageId: OLD_AMI, instanceType: spec.instanceTypes[0], userData });
+        return { LaunchConfigurationName: `${spec.name}-lc` };
+      })()
+    : (() => {
+        const lt = world.ec2.addLaunchTemplate(`${spec.name}-lt`, { ImageId: OLD_AMI, InstanceType: spec.instanceTypes[0], UserData: userData, IamInstanceProfile: { Arn: INSTANCE_PROFILE } });
+        return spec.instanceTypes.length > 1
+          ? { MixedInstancesPolicy: { LaunchTemplate: { LaunchTemplateSpecification: { LaunchTemplateId: lt.id, Version: '$Latest' }, Overrides: spec.instanceTypes.map((InstanceType) => ({ InstanceType })) } } }
+          : { LaunchTemplate: { LaunchTemplateId: lt.id, Version: '$Latest' } };
+      })();
+  world.router.call('autoscaling', 'CreateAutoScalingGroup', {
+    AutoScalingGroupName: spec.name,
+    MinSize: spec.minSize,
+    MaxSize: spec.maxSize,
+    DesiredCapacity: spec.desiredCapacity,
+    VPCZoneIdentifier: 'subnet-0aaa1111,subnet-0bbb2222,subnet-0ccc3333',
+    NewInstancesProtectedFromScaleIn: spec.newInstancesProtectedFromScaleIn ?? false,
+    Tags: (spec.tags ?? []).map((t) => ({ ...t, PropagateAtLaunch: false })),
+    ...(spec.lifecycleHooks ? { LifecycleHookSpecificationList: spec.lifecycleHooks } : {}),
+    ...source,
+  });
+  world.advance(600);
+}

@@ -1,5 +1,6 @@
 import type { Summary } from '../harness';
 import { runRolloverScenario } from './rollover';
+import { runHybridRolloverScenario } from './hybrid';
 import { runMultiClusterScenario } from './multi-cluster';
 import { runSpotInterruptionScenario, runSyncTargetsScenario } from './targets';
 import { runScaleInScenario, runScaleOutScenario } from './scale';
@@ -26,6 +27,10 @@ export const SCENARIOS: Record<string, Scenario> = {
   rollover: {
     description: "cluster 'demo' on a Spot Fleet, AWS releases a new ECS AMI, the scheduled trigger starts the rollover",
     run: async (o) => (await runRolloverScenario({ size: o.size, seed: o.seed, onProgress: o.onProgress, live: o.live })).summary,
+  },
+  'hybrid-rollover': {
+    description: "cluster 'demo' half on a Spot Fleet with scaling policies, half on an Auto Scaling group; AWS releases a new ECS AMI, the scheduled trigger starts the rollover",
+    run: async (o) => (await runHybridRolloverScenario({ size: o.size, seed: o.seed, onProgress: o.onProgress, live: o.live })).summary,
   },
   'multi-cluster': {
     description: "one deployment serving clusters 'web' and 'batch' (stage param clusters, options of their own); the scheduled trigger starts a rollover of each, and they run at once",

@@ -41,7 +41,7 @@ const TARGET_SYNC = ['ec2:DescribeInstances', 'elasticloadbalancing:DeregisterTa
 const EXPECTED_ACTIONS: Record<string, string[]> = {
   rolloverValidateInput: [],
   rolloverResolveTargetAmi: ['ec2:DescribeImages', 'ssm:GetParameter'],
-  rolloverDiscoverFleets: [...FLEET_DESCRIBE, ...CLUSTER_INSTANCES_READ, 'ec2:DescribeInstances', 'ec2:DescribeLaunchTemplateVersions', 'ecs:DescribeServices', 'ecs:ListServices'],
+  rolloverDiscoverFleets: [...FLEET_DESCRIBE, ...CLUSTER_INSTANCES_READ, 'autoscaling:DescribeAutoScalingGroups', 'autoscaling:DescribeLifecycleHooks', 'ec2:DescribeInstances', 'ec2:DescribeLaunchTemplateVersions', 'ecs:DescribeServices', 'ecs:ListServices'],
   rolloverAcquireLock: ['ssm:GetParameter', 'ssm:PutParameter', 'states:DescribeExecution'],
   // RunInstances: AWS authorizes a Spot Fleet's launch specifications against the requester.
   rolloverCreateReplacementFleets: ['ec2:CreateLaunchTemplateVersion', 'ec2:CreateTags', 'ec2:DescribeLaunchTemplateVersions', 'ec2:DescribeSpotFleetRequests', 'ec2:RequestSpotFleet', 'ec2:RunInstances', 'iam:PassRole'],
@@ -50,6 +50,20 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
   rolloverCheckDrain: [...FLEET_DESCRIBE, ...CLUSTER_INSTANCES_READ, 'ecs:DescribeTasks', 'ecs:ListTasks', 'elasticloadbalancing:DeregisterTargets', 'elasticloadbalancing:DescribeTargetHealth'],
   rolloverReactivateInstances: [...FLEET_DESCRIBE, ...CLUSTER_INSTANCES_READ, 'ec2:DescribeInstances', 'ecs:UpdateContainerInstancesState'],
   rolloverRetireFleets: [...FLEET_DESCRIBE, ...CLUSTER_INSTANCES_READ, 'ec2:CancelSpotFleetRequests'],
+  // ModifySpotFleetRequest and the CloudWatch alarms: Application Auto Scaling acts on the fleet and creates target tracking alarms with the caller's rights.
+  rolloverCopyScaling: [
+    'application-autoscaling:DescribeScalableTargets',
+    'application-autoscaling:DescribeScalingPolicies',
+    'application-autoscaling:DescribeScheduledActions',
+    'application-autoscaling:PutScalingPolicy',
+    'application-autoscaling:PutScheduledAction',
+    'application-autoscaling:RegisterScalableTarget',
+    'cloudwatch:DescribeAlarms',
+    'cloudwatch:PutMetricAlarm',
+    'ec2:DescribeSpotFleetRequests',
+    'ec2:ModifySpotFleetRequest',
+  ],
+  rolloverRemoveScaling: ['ec2:DescribeSpotFleetRequests', 'application-autoscaling:DeregisterScalableTarget', 'application-autoscaling:DescribeScalableTargets', 'cloudwatch:DeleteAlarms'],
   rolloverReleaseLock: ['ssm:DeleteParameter', 'ssm:GetParameter'],
   rolloverNotify: [],
   rolloverPlan: [
@@ -107,6 +121,12 @@ const ALLOWED_ON_ANY_RESOURCE = new Set([
   'ec2:DescribeInstanceTypes',
   'ec2:ModifySpotFleetRequest',
   'ecs:DescribeTaskDefinition',
+  // Auto Scaling's and Application Auto Scaling's Describe* actions have no resource-level permissions.
+  'autoscaling:DescribeAutoScalingGroups',
+  'autoscaling:DescribeLifecycleHooks',
+  'application-autoscaling:DescribeScalableTargets',
+  'application-autoscaling:DescribeScalingPolicies',
+  'application-autoscaling:DescribeScheduledActions',
 ]);
 /** ECS actions allowed on Resource "*" only with an ecs:cluster condition. */
 const ECS_CLUSTER_CONDITIONED = new Set(['ecs:DescribeServices', 'ecs:ListServices', 'ecs:ListTasks']);

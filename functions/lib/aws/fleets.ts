@@ -14,6 +14,7 @@ import { chunks } from '../chunks';
 import { NotFoundError, errorName } from '../errors';
 
 export const FLEET_TAG = 'aws:ec2spot:fleet-request-id';
+export const GROUP_TAG = 'aws:autoscaling:groupName';
 /** Put on an instance AWS is reclaiming (spot interruption notice handled): syncs and rollovers leave it out. */
 export const INTERRUPTED_TAG = 'ecs-fleet-ops:interrupted';
 
@@ -71,6 +72,8 @@ export interface InstanceFacts {
   imageId: string;
   instanceType: string;
   fleetId?: string;
+  /** The Auto Scaling group it belongs to (AWS tags its instances with `aws:autoscaling:groupName`). */
+  groupName?: string;
   /** Tagged as being reclaimed by AWS (spot interruption notice handled). */
   interrupted: boolean;
 }
@@ -88,6 +91,7 @@ export async function describeInstances(ec2: EC2Client, instanceIds: string[]): 
             imageId: i.ImageId ?? '',
             instanceType: i.InstanceType ?? '',
             fleetId: i.Tags?.find((t) => t.Key === FLEET_TAG)?.Value,
+            groupName: i.Tags?.find((t) => t.Key === GROUP_TAG)?.Value,
             interrupted: Boolean(i.Tags?.some((t) => t.Key === INTERRUPTED_TAG)),
           });
         }

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -21,6 +23,8 @@ export function sampleEvent<T>(file: string): T {
 export function testClients(): AwsClients {
   const config = { region: 'us-east-1' };
   return {
+    autoscaling: new AutoScalingClient(config),
+    applicationAutoScaling: new ApplicationAutoScalingClient(config),
     ec2: new EC2Client(config),
     ecs: new ECSClient(config),
     elbv2: new ElasticLoadBalancingV2Client(config),
