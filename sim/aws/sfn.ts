@@ -23,6 +23,18 @@ export interface ExecutionEngine {
   stop(execution: SimExecution): void;
 }
 
+/** What ListExecutions says of an execution (DescribeExecution adds input, output, error, cause). */
+function listed(e: SimExecution) {
+  return {
+    executionArn: e.arn,
+    stateMachineArn: e.stateMachineArn,
+    name: e.name,
+    status: e.status,
+    startDate: new Date(e.startDate),
+    stopDate: e.stopDate ? new Date(e.stopDate) : undefined,
+  };
+}
+
 const NAME = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/]{1,80}$/;
 const isControl = (c: string) => c.charCodeAt(0) <= 0x1f || (c.charCodeAt(0) >= 0x7f && c.charCodeAt(0) <= 0x9f);
 
@@ -78,12 +90,7 @@ export class SfnSim {
       const e = this.executions.get(input.executionArn);
       if (!e) throw awsError('ExecutionDoesNotExist', `Execution Does Not Exist: '${input.executionArn}'`);
       return {
-        executionArn: e.arn,
-        stateMachineArn: e.stateMachineArn,
-        name: e.name,
-        status: e.status,
-        startDate: new Date(e.startDate),
-        stopDate: e.stopDate ? new Date(e.stopDate) : undefined,
+        ...listed(e),
         input: e.input,
         output: e.output,
         error: e.error,
@@ -99,14 +106,7 @@ export class SfnSim {
       const size = input.maxResults || 100;
       const start = input.nextToken ? Number(input.nextToken) : 0;
       return {
-        executions: list.slice(start, start + size).map((e) => ({
-          executionArn: e.arn,
-          stateMachineArn: e.stateMachineArn,
-          name: e.name,
-          status: e.status,
-          startDate: new Date(e.startDate),
-          stopDate: e.stopDate ? new Date(e.stopDate) : undefined,
-        })),
+        executions: list.slice(start, start + size).map(listed),
         nextToken: start + size < list.length ? String(start + size) : undefined,
       };
     },

@@ -1,7 +1,7 @@
 import { Simulation, type Summary } from '../harness';
 import { SPOT_FLEET_DIMENSION } from '../aws/application-autoscaling';
 import { NEW_AMI, addAutoScalingGroup, baseAccount, buildCluster, defaultClusterSpec, releaseNewAmi } from './cluster';
-import { watchProgress } from './rollover';
+import { rollFromSchedule, watchProgress } from './rollover';
 
 export interface HybridScenarioOptions {
   seed?: number;
@@ -37,9 +37,7 @@ export async function runHybridRolloverScenario(options: HybridScenarioOptions =
     const since = sim.world.router.calls.length;
     const from = sim.world.clock.now();
     if (options.onProgress && !options.live) watchProgress(sim, spec.cluster, options.onProgress);
-    await sim.runner.invoke('amiScheduleTrigger', { 'detail-type': 'Scheduled Event', source: 'aws.events' });
-    await sim.run();
-    for (const e of sim.world.sfn.executions.values()) if (e.status === 'SUCCEEDED') sim.world.invariants.checkNothingDraining(spec.cluster);
+    await rollFromSchedule(sim);
 
     const summary = sim.summary('hybrid-rollover', since, from);
     const fleets = [...sim.world.ec2.fleets.values()];

@@ -1,6 +1,6 @@
 import { Simulation, type Summary } from '../harness';
 import { baseAccount, buildCluster, defaultClusterSpec, releaseNewAmi, type ClusterSpec } from './cluster';
-import { clusterLine, formatClock } from './rollover';
+import { clusterLine, formatClock, rollFromSchedule } from './rollover';
 
 export interface MultiClusterOptions {
   seed?: number;
@@ -54,10 +54,7 @@ export async function runMultiClusterScenario(options: MultiClusterOptions = {})
         print(`${formatClock(Math.round((sim.world.clock.now() - from) / 1000))}  ${line}`);
       });
     }
-    await sim.runner.invoke('amiScheduleTrigger', { 'detail-type': 'Scheduled Event', source: 'aws.events' });
-    await sim.run();
-    const succeeded = new Set([...sim.world.sfn.executions.values()].filter((e) => e.status === 'SUCCEEDED').map((e) => (JSON.parse(e.input) as { cluster: string }).cluster));
-    for (const spec of specs) if (succeeded.has(spec.cluster)) sim.world.invariants.checkNothingDraining(spec.cluster);
+    await rollFromSchedule(sim);
     return { sim, summary: sim.summary('multi-cluster', since, from) };
   } finally {
     sim.dispose();

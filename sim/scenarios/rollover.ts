@@ -25,12 +25,22 @@ export async function runRolloverScenario(options: RolloverScenarioOptions = {})
     const since = sim.world.router.calls.length;
     const from = sim.world.clock.now();
     if (options.onProgress && !options.live) watchProgress(sim, spec.cluster, options.onProgress);
-    await sim.runner.invoke('amiScheduleTrigger', { 'detail-type': 'Scheduled Event', source: 'aws.events' });
-    await sim.run();
-    for (const e of sim.world.sfn.executions.values()) if (e.status === 'SUCCEEDED') sim.world.invariants.checkNothingDraining(spec.cluster);
+    await rollFromSchedule(sim);
     return { sim, summary: sim.summary('rollover', since, from) };
   } finally {
     sim.dispose();
+  }
+}
+
+/**
+ * The scheduled trigger notices the new AMI and starts the rollovers; the run ends when every
+ * execution has, and a cluster whose rollover succeeded must have nothing left DRAINING.
+ */
+export async function rollFromSchedule(sim: Simulation): Promise<void> {
+  await sim.runner.invoke('amiScheduleTrigger', { 'detail-type': 'Scheduled Event', source: 'aws.events' });
+  await sim.run();
+  for (const e of sim.world.sfn.executions.values()) {
+    if (e.status === 'SUCCEEDED') sim.world.invariants.checkNothingDraining((JSON.parse(e.input) as { cluster: string }).cluster);
   }
 }
 
