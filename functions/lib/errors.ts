@@ -97,7 +97,10 @@ export function errorMessage(error: unknown): string {
 
 /**
  * AWS error names a state machine retries when a handler gives up on them after the SDK's own
- * retries (throttling shared with the rest of the account, transient server faults).
+ * retries (throttling shared with the rest of the account, transient server faults). The names
+ * are those the SDK gives its errors: Auto Scaling's modelled faults carry the shape name
+ * (`ResourceContentionFault` for the wire code `ResourceContention`); Application Auto Scaling's
+ * are ConcurrentUpdateException (another update of the same target) and InternalServiceException.
  */
 export const TRANSIENT_AWS_ERRORS = [
   'ThrottlingException',
@@ -107,4 +110,8 @@ export const TRANSIENT_AWS_ERRORS = [
   'InternalError',
   'InternalFailure',
   'ServiceUnavailable',
+  'ResourceContentionFault',
+  'ScalingActivityInProgressFault',
+  'ConcurrentUpdateException',
+  'InternalServiceException',
 ] as const;

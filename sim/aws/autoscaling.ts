@@ -51,6 +51,8 @@ export interface SimGroup {
   createdTime: number;
   /** Set by DeleteAutoScalingGroup ("Delete in progress"); the sim never sets it yet. */
   status?: string;
+  /** Scaling processes suspended (SuspendProcesses), with why. */
+  suspended: Map<string, string>;
 }
 
 export interface SimLaunchConfiguration {
@@ -66,6 +68,8 @@ export interface AutoScalingBehaviour {
 }
 
 const GROUP_TAG = 'aws:autoscaling:groupName';
+/** The processes SuspendProcesses knows (AWS's ScalingProcessQuery values). */
+export const SCALING_PROCESSES = ['Launch', 'Terminate', 'AddToLoadBalancer', 'AlarmNotification', 'AZRebalance', 'HealthCheck', 'InstanceRefresh', 'ReplaceUnhealthy', 'ScheduledActions'] as const;
 const LIVE: AsgLifecycleState[] = ['Pending', 'Pending:Wait', 'InService'];
 
 const validation = (message: string) => awsError('ValidationError', message);
@@ -155,6 +159,7 @@ export class AutoScalingSim {
         instances: new Map(),
         hooks: (input.LifecycleHookSpecificationList ?? []).map((h) => this.hook(input.AutoScalingGroupName, h)),
         createdTime: this.world.clock.now(),
+        suspended: new Map(),
       };
       this.checkLaunchable(group);
       this.groups.set(group.name, group);
@@ -275,6 +280,51 @@ export class AutoScalingSim {
       group.hooks = [...group.hooks.filter((h) => h.LifecycleHookName !== hook.LifecycleHookName), hook];
       return {};
     },
+
+    CreateOrUpdateTags: (input: { Tags: { ResourceId?: string; ResourceType?: string; Key: string; Value?: string; PropagateAtLaunch?: boolean }[] }) => {
+      for (const t of input.Tags) {
+        if (t.ResourceType !== 'auto-scaling-group') throw validation(`1 validation error detected: Value '${t.ResourceType}' at 'tags.member.resourceType' failed to satisfy constraint: Member must be auto-scaling-group`);
+        this.group(t.ResourceId ?? '');
+        if (t.Key.length > 128 || (t.Value ?? '').length > 256) throw validation(`Tag key or value too long: ${t.Key}`);
+        if (t.Key.startsWith('aws:')) throw validation('Tag keys starting with aws: are reserved');
+      }
+      for (const t of input.Tags) {
+        const group = this.group(t.ResourceId!);
+        const existing = group.tags.find((x) => x.Key === t.Key);
+        if (group.tags.length >= 50 && !existing) throw awsError('LimitExceeded', `The number of tags on ${group.name} exceeds the limit of 50`);
+        const tag = { Key: t.Key, Value: t.Value ?? '', PropagateAtLaunch: t.PropagateAtLaunch ?? false };
+        group.tags = [...group.tags.filter((x) => x.Key !== t.Key), tag];
+      }
+      return {};
+    },
+
+    DeleteTags: (input: { Tags: { ResourceId?: string; ResourceType?: string; Key: string; Value?: string }[] }) => {
+      for (const t of input.Tags) {
+        const group = this.group(t.ResourceId ?? '');
+        // AWS deletes the tag when the value matches, or whatever its value when none is given.
+        group.tags = group.tags.filter((x) => x.Key !== t.Key || (t.Value !== undefined && t.Value !== x.Value));
+      }
+      return {};
+    },
+
+    SuspendProcesses: (input: { AutoScalingGroupName: string; ScalingProcesses?: string[] }) => {
+      const group = this.group(input.AutoScalingGroupName);
+      const names = input.ScalingProcesses?.length ? input.ScalingProcesses : [...SCALING_PROCESSES];
+      const unknown = names.find((n) => !(SCALING_PROCESSES as readonly string[]).includes(n));
+      if (unknown) throw validation(`Process ${unknown} is not a valid process`);
+      for (const n of names) if (!group.suspended.has(n)) group.suspended.set(n, `User suspended at ${new Date(this.world.clock.now()).toISOString()}`);
+      return {};
+    },
+
+    ResumeProcesses: (input: { AutoScalingGroupName: string; ScalingProcesses?: string[] }) => {
+      const group = this.group(input.AutoScalingGroupName);
+      const names = input.ScalingProcesses?.length ? input.ScalingProcesses : [...SCALING_PROCESSES];
+      const unknown = names.find((n) => !(SCALING_PROCESSES as readonly string[]).includes(n));
+      if (unknown) throw validation(`Process ${unknown} is not a valid process`);
+      for (const n of names) group.suspended.delete(n);
+      this.schedule(group);
+      return {};
+    },
   };
 
   // ---- internals ------------------------------------------------------------------------
@@ -364,7 +414,7 @@ export class AutoScalingSim {
   reconcile(group: SimGroup): void {
     if (!this.groups.has(group.name)) return;
     const live = this.liveInstances(group);
-    if (live.length < group.desiredCapacity) {
+    if (live.length < group.desiredCapacity && !group.suspended.has('Launch')) {
       const { options, template } = this.launchPlan(group);
       const usable = options.filter((o) => this.world.ec2.images.has(o.imageId) && !this.world.ec2.behaviour.noCapacityTypes.has(o.instanceType));
       if (usable.length === 0) {
@@ -372,7 +422,7 @@ export class AutoScalingSim {
         return;
       }
       for (let n = live.length; n < group.desiredCapacity; n++) this.launch(group, this.balanced(group, usable), template);
-    } else if (live.length > group.desiredCapacity) {
+    } else if (live.length > group.desiredCapacity && !group.suspended.has('Terminate')) {
       for (const victim of this.scaleInVictims(group).slice(0, live.length - group.desiredCapacity)) this.beginTermination(group, victim, 'scale-in');
     }
   }
@@ -511,6 +561,7 @@ export class AutoScalingSim {
         };
       }),
       Tags: g.tags.map((t) => ({ ResourceId: g.name, ResourceType: 'auto-scaling-group', ...t })),
+      SuspendedProcesses: [...g.suspended].map(([ProcessName, SuspensionReason]) => ({ ProcessName, SuspensionReason })),
       ...(g.status ? { Status: g.status } : {}),
     };
   }
