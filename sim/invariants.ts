@@ -79,13 +79,18 @@ export class Invariants {
     }
   }
 
-  /** After a successful workflow nothing may stay DRAINING on a live instance. */
+  /**
+   * After a successful workflow nothing may stay DRAINING on a live instance — unless its Auto
+   * Scaling group is terminating it (a termination lifecycle hook holds it in Terminating:Wait).
+   */
   checkNothingDraining(cluster: string): void {
     const c = this.world.ecs.clusters.get(cluster);
     if (!c) return;
     for (const ci of c.containerInstances.values()) {
       const instance = this.world.ec2.instances.get(ci.instanceId);
-      if (ci.status === 'DRAINING' && instance && (instance.state === 'running' || instance.state === 'pending')) {
+      const member = this.world.autoscaling.groupOf(ci.instanceId)?.instances.get(ci.instanceId);
+      const leaving = member?.lifecycleState === 'Terminating' || member?.lifecycleState === 'Terminating:Wait';
+      if (ci.status === 'DRAINING' && instance && (instance.state === 'running' || instance.state === 'pending') && !leaving) {
         this.violate('left-draining-after-success', `container instance of ${ci.instanceId} left DRAINING after the workflow succeeded`);
       }
     }

@@ -17,8 +17,9 @@ export async function handler(state: RolloverState): Promise<Drain> {
   const { cluster, pollSeconds } = state.request;
   const drain = state.drain!;
   withContext({ execution: state.execution.name, cluster, state: drain.scope === 'old' ? 'CheckOldDrain' : 'CheckReplacementDrain' });
-  const { ec2, ecs, elbv2 } = clients();
-  const view = await viewScope({ ec2, ecs }, state, drain.scope);
+  const aws = clients();
+  const { ecs, elbv2 } = aws;
+  const view = await viewScope(aws, state, drain.scope);
   const draining = view.inScope.filter((ci) => ci.status === 'DRAINING');
   const active = view.inScope.filter((ci) => ci.status === 'ACTIVE');
   const check = await checkDraining(elbv2, draining, state.plan?.targetGroupArns ?? [], drain.deadline!);

@@ -5,31 +5,58 @@ import { logger, withContext } from '../lib/log';
 import { recordMetrics } from '../lib/metrics';
 import { nowMs, secondsUntil } from '../lib/time';
 import { fleetInstances } from '../lib/aws/fleets';
+import { isInService } from '../lib/aws/auto-scaling-groups';
 import { canHold } from './capacity';
+import { groupViews } from './group-roll';
 import { nextWaitSeconds } from './polling';
 import type { Replacement, RolloverState } from './state';
 
 /**
  * CheckReplacement: ready when every replacement fleet is active and fulfilled, each of its
- * instances is ACTIVE in the cluster with a connected agent, and together they can hold the tasks
- * of the instances to drain. A failed fleet, or the deadline, ends the wait with ReplacementFailed
- * (the state machine then rolls back).
+ * instances is ACTIVE in the cluster with a connected agent; when each group being rolled has as
+ * many new instances InService (past any launch lifecycle hook) and ACTIVE as it had old ones;
+ * and together they can hold the tasks of the instances to drain. A failed fleet, or the
+ * deadline, ends the wait with ReplacementFailed (the state machine then rolls back).
  */
 export async function handler(state: RolloverState): Promise<Replacement> {
   const { cluster, pollSeconds } = state.request;
   withContext({ execution: state.execution.name, cluster, state: 'CheckReplacement' });
-  const { ec2, ecs } = clients();
+  const aws = clients();
+  const { ec2, ecs } = aws;
   const replacement = state.replacement!;
   const newIds = replacement.fleets.map((p) => p.newFleetId);
   const readiness = await fleetReadiness({ ec2, ecs }, cluster, newIds);
   if (readiness.fatal) fail(`replacement ${readiness.fatal}`);
   const problems = [...readiness.problems];
 
+  // Groups: their new instances, InService and ACTIVE in the cluster, one for each old one.
+  const byEc2 = new Map(readiness.clusterInstances.map((ci) => [ci.ec2InstanceId, ci]));
+  const oldIds = new Set<string>();
+  const newGroupIds = new Set<string>();
+  let groupInstances = 0;
+  let groupActive = 0;
+  for (const view of await groupViews(aws, state)) {
+    const name = view.plan.groupName;
+    for (const i of view.old) oldIds.add(i.InstanceId!);
+    if (!view.roll) {
+      problems.push(`group ${name} is not on its new launch template version yet`);
+      continue;
+    }
+    const inService = view.new.filter(isInService);
+    const active = inService.filter((i) => byEc2.get(i.InstanceId!)?.status === 'ACTIVE' && byEc2.get(i.InstanceId!)?.agentConnected);
+    for (const i of active) newGroupIds.add(i.InstanceId!);
+    groupInstances += view.new.length;
+    groupActive += active.length;
+    if (active.length < view.plan.instances) {
+      const held = view.new.filter((i) => i.LifecycleState === 'Pending:Wait').length;
+      problems.push(`group ${name}: ${active.length}/${view.plan.instances} new instances InService and ACTIVE in the cluster${held ? ` (${held} held by a launch lifecycle hook)` : ''}`);
+    }
+  }
+
   if (problems.length === 0) {
-    const oldIds = new Set<string>();
     for (const id of state.plan!.replace) for (const i of await fleetInstances(ec2, id)) oldIds.add(i.instanceId);
     const sources = readiness.clusterInstances.filter((ci) => oldIds.has(ci.ec2InstanceId));
-    const destinations = readiness.clusterInstances.filter((ci) => readiness.instanceIds.has(ci.ec2InstanceId));
+    const destinations = readiness.clusterInstances.filter((ci) => readiness.instanceIds.has(ci.ec2InstanceId) || newGroupIds.has(ci.ec2InstanceId));
     const verdict = canHold(sources, destinations);
     if (!verdict.fits) problems.push(`not enough room yet: ${verdict.reason}`);
   }
@@ -37,8 +64,8 @@ export async function handler(state: RolloverState): Promise<Replacement> {
   const progress = {
     targetCapacity: readiness.targetCapacity,
     fulfilledCapacity: readiness.fulfilledCapacity,
-    instances: readiness.instanceIds.size,
-    activeInCluster: readiness.activeInCluster,
+    instances: readiness.instanceIds.size + groupInstances,
+    activeInCluster: readiness.activeInCluster + groupActive,
   };
   const remaining = secondsUntil(replacement.deadline);
   if (problems.length > 0 && remaining <= 0) fail(`replacement not ready by its deadline: ${problems.join('; ')}`);

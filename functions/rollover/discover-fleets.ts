@@ -60,7 +60,7 @@ export async function handler(state: RolloverState): Promise<Plan> {
     for (const group of await describeGroups(autoscaling, groupNames)) {
       const name = group.AutoScalingGroupName!;
       const plan = planGroup(group, await lifecycleHooks(autoscaling, name), facts.filter((f) => f.groupName === name).map((f) => f.imageId), target);
-      const refusal = plan.current ? undefined : groupRefusal(group, plan);
+      const refusal = plan.current ? undefined : groupRefusal(group, plan, state.execution.name);
       if (refusal) throw new UnsupportedGroupError(refusal);
       groups.push(plan);
     }
@@ -69,15 +69,8 @@ export async function handler(state: RolloverState): Promise<Plan> {
   const groupOf = new Map(facts.map((f) => [f.instanceId, f.groupName]));
   const otherInstances = containerInstances.filter((ci) => !fleetOf.get(ci.ec2InstanceId) && !groupOf.get(ci.ec2InstanceId)).length;
   const targetGroupArns = serviceTargetGroups(await clusterServices(ecs, cluster));
-  const upToDate = replace.length === 0;
-  let message = plans.length === 0
-    ? `Cluster ${cluster} has no instance from an active Spot Fleet; nothing to roll`
-    : upToDate
-      ? `Every Spot Fleet of cluster ${cluster} already runs ${target}; nothing to do`
-      : `Replacing ${replace.length} of ${plans.length} Spot Fleet(s) of cluster ${cluster} with fleets on ${target}`;
-  if (replaceGroups.length) {
-    message += `; Auto Scaling group(s) ${replaceGroups.join(', ')} not on ${target} (left alone: this version rolls Spot Fleets only)`;
-  }
+  const upToDate = replace.length === 0 && replaceGroups.length === 0;
+  const message = describePlan(cluster, target, plans.length, replace, groups.length, replaceGroups);
   logger.info(message, { fleets: plans.length, replace, groups: groups.length, replaceGroups, otherInstances });
   return { fleets: plans, ...(groups.length ? { groups, replaceGroups } : {}), replace, upToDate, containerInstances: containerInstances.length, otherInstances, targetGroupArns, message };
 
@@ -96,4 +89,14 @@ export async function handler(state: RolloverState): Promise<Plan> {
       current: amis.length > 0 && amis.every((a) => a === targetAmi),
     };
   }
+}
+
+function describePlan(cluster: string, target: string, fleets: number, replace: string[], groups: number, replaceGroups: string[]): string {
+  if (fleets + groups === 0) return `Cluster ${cluster} has no instance from an active Spot Fleet or an Auto Scaling group; nothing to roll`;
+  if (replace.length + replaceGroups.length === 0) return `Every Spot Fleet and Auto Scaling group of cluster ${cluster} already runs ${target}; nothing to do`;
+  const parts = [];
+  if (replace.length) parts.push(`replacing ${replace.length} of ${fleets} Spot Fleet(s) with fleets on ${target}`);
+  if (replaceGroups.length) parts.push(`rolling Auto Scaling group(s) ${replaceGroups.join(', ')} onto ${target}`);
+  const text = parts.join('; ');
+  return `Cluster ${cluster}: ${text}`;
 }

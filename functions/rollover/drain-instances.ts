@@ -28,8 +28,9 @@ export async function handler(state: RolloverState): Promise<Drain> {
   const { cluster, drain: options } = state.request;
   const drain = state.drain!;
   withContext({ execution: state.execution.name, cluster, state: drain.scope === 'old' ? 'DrainOldInstances' : 'DrainReplacement' });
-  const { ec2, ecs, elbv2 } = clients();
-  const view = await viewScope({ ec2, ecs }, state, drain.scope);
+  const aws = clients();
+  const { ec2, ecs, elbv2 } = aws;
+  const view = await viewScope(aws, state, drain.scope);
 
   // A rollback drains everything at once: there is no reason to keep a failed replacement.
   const percent = drain.scope === 'old' ? options.batchPercent : 100;

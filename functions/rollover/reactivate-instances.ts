@@ -14,8 +14,9 @@ export async function handler(state: RolloverState): Promise<{ reactivated: numb
   const { cluster } = state.request;
   const scope = state.drain?.scope ?? 'old';
   withContext({ execution: state.execution.name, cluster, state: scope === 'old' ? 'ReactivateOldInstances' : 'ReactivateReplacement' });
-  const { ec2, ecs } = clients();
-  const view = await viewScope({ ec2, ecs }, state, scope);
+  const aws = clients();
+  const { ec2, ecs } = aws;
+  const view = await viewScope(aws, state, scope);
   const candidates = view.inScope.filter((ci) => ci.status === 'DRAINING');
   const facts = new Map((await describeInstances(ec2, candidates.map((ci) => ci.ec2InstanceId))).map((f) => [f.instanceId, f]));
   const draining = candidates.filter((ci) => facts.get(ci.ec2InstanceId)?.state === 'running' && !facts.get(ci.ec2InstanceId)?.interrupted).map((ci) => ci.arn);

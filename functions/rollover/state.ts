@@ -15,6 +15,8 @@ export interface RolloverState {
   drain?: Drain;
   /** What CopyScalingRegistrations carried over to the replacement fleets. */
   scaling?: ScalingCarryOver;
+  /** What PrepareGroups set on the Auto Scaling groups being rolled. */
+  groupRoll?: GroupsPrepared;
   /** Set by a Catch: { Error, Cause } of the step that failed. */
   failure?: StepFailure;
   /** Set by a Catch during the rollback itself. */
@@ -59,6 +61,10 @@ export interface GroupPlan {
   /** The peak exceeds the max: the max is raised for the roll and restored after. */
   raisesMax: boolean;
   current: boolean;
+  /** The launch template as the group names it ($Latest, $Default or a number): put back by a rollback. */
+  launchTemplate?: { templateId: string; version: string };
+  /** Scaling processes suspended before the roll (left suspended after it). */
+  suspendedProcesses: string[];
 }
 
 export interface Plan {
@@ -102,6 +108,14 @@ export interface ScalingCarryOver {
   fleets: number;
   policies: number;
   scheduledActions: number;
+}
+
+export interface GroupsPrepared {
+  groups: number;
+  /** New instances asked for: the groups' old instances, one for one. */
+  newInstances: number;
+  /** Groups whose max size was raised for the roll. */
+  maxRaised: number;
 }
 
 export type DrainScope = 'old' | 'new';

@@ -75,6 +75,8 @@ export interface SimLaunchTemplate {
   id: string;
   name: string;
   defaultVersion: number;
+  /** The highest version number ever created (AWS never reuses the number of a deleted version). */
+  highest?: number;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   versions: { number: number; data: any; createTime: number; description?: string; clientToken?: string; fingerprint?: string }[];
 }
@@ -387,9 +389,30 @@ export class Ec2Sim {
       }
       const base = input.SourceVersion ? this.templateVersion(lt, input.SourceVersion).data : {};
       const data = { ...structuredClone(base), ...structuredClone(input.LaunchTemplateData) };
-      const number = lt.versions.at(-1)!.number + 1;
+      const number = Math.max(lt.highest ?? 0, lt.versions.at(-1)!.number) + 1;
+      lt.highest = number;
       lt.versions.push({ number, data, createTime: this.world.clock.now(), description: input.VersionDescription, clientToken: input.ClientToken, fingerprint });
       return { LaunchTemplateVersion: { LaunchTemplateId: lt.id, LaunchTemplateName: lt.name, VersionNumber: number } };
+    },
+
+    DeleteLaunchTemplateVersions: (input: { LaunchTemplateId?: string; LaunchTemplateName?: string; Versions: string[] }) => {
+      if (input.Versions.length > 200) throw awsError('InvalidParameterValue', 'You can specify up to 200 launch template versions');
+      const lt = this.findTemplate(input.LaunchTemplateId, input.LaunchTemplateName);
+      const ok: object[] = [];
+      const failed: object[] = [];
+      for (const v of input.Versions) {
+        const number = Number(v);
+        const item = { LaunchTemplateId: lt.id, LaunchTemplateName: lt.name, VersionNumber: number };
+        if (!Number.isInteger(number) || !lt.versions.some((x) => x.number === number)) {
+          failed.push({ ...item, ResponseError: { Code: 'launchTemplateVersionDoesNotExist', Message: `The specified launch template version does not exist: ${v}` } });
+        } else if (number === lt.defaultVersion) {
+          failed.push({ ...item, ResponseError: { Code: 'unexpectedError', Message: 'Cannot delete the default version of a launch template' } });
+        } else {
+          lt.versions = lt.versions.filter((x) => x.number !== number);
+          ok.push(item);
+        }
+      }
+      return { SuccessfullyDeletedLaunchTemplateVersions: ok, UnsuccessfullyDeletedLaunchTemplateVersions: failed };
     },
   };
 

@@ -64,29 +64,10 @@ describe('State machine: ami-rollover (Auto Scaling group discovery)', () => {
     expect(mutatingCalls(sim, t.mark).map((c) => `${c.service}:${c.operation}`)).toEqual(['sfn:StartExecution']);
     expect(fleetsOf(sim)).toHaveLength(1);
   });
-
-  it('rolls the Spot Fleet of a hybrid cluster and says the group was left alone', async () => {
-    // Prepare
-    t = hybrid();
-    const { sim, built } = t;
-
-    // Act
-    const arn = sim.startRollover({ cluster: 'demo' });
-    await sim.run();
-
-    // Assess
-    const execution = sim.execution(arn);
-    expect(execution.status).toBe('SUCCEEDED');
-    expect(JSON.parse(execution.output!).plan.message).toMatch(/Auto Scaling group\(s\) demo-asg not on ami-\w+ \(left alone/);
-    expect(sim.world.ec2.fleets.get(built.fleetId)!.state.startsWith('cancelled')).toBe(true);
-    const asgInstances = [...sim.world.autoscaling.groups.get('demo-asg')!.instances.keys()].map((id) => sim.world.ec2.instances.get(id)!);
-    expect(asgInstances.every((i) => i.imageId !== NEW_AMI && i.state === 'running')).toBe(true);
-    expect(sim.world.invariants.violations).toEqual([]);
-  });
 });
 
 describe('Scenario: hybrid-rollover', () => {
-  it('rolls the Spot Fleet half with its scaling registrations carried over, no invariant broken', async () => {
+  it('rolls the whole cluster — fleet and group — with the fleet\'s scaling registrations carried over and the group back to its shape', async () => {
     // Act
     const { summary } = await runHybridRolloverScenario({ seed: 3 });
 
@@ -94,5 +75,7 @@ describe('Scenario: hybrid-rollover', () => {
     expect(summary.ok).toBe(true);
     expect(summary.violations).toEqual([]);
     expect(summary.notes?.[1]).toBe('scaling carried over: target 2..12, 2 policies, 1 scheduled actions; left on the retired fleet: 0 target, 0 policies');
+    expect(summary.notes?.[2]).toMatch(/^Auto Scaling group half: 3\/3 instances on ami-\w+; group before (desired 3 min 1 max 4, suspended: none, roll tag: none, template lt-\w+:\$Latest), after \1$/);
+    expect(summary.notes?.[3]).toMatch(/^cluster: 6\/6 ACTIVE container instances on ami-\w+/);
   });
 });

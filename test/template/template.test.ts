@@ -45,11 +45,39 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
   rolloverAcquireLock: ['ssm:GetParameter', 'ssm:PutParameter', 'states:DescribeExecution'],
   // RunInstances: AWS authorizes a Spot Fleet's launch specifications against the requester.
   rolloverCreateReplacementFleets: ['ec2:CreateLaunchTemplateVersion', 'ec2:CreateTags', 'ec2:DescribeLaunchTemplateVersions', 'ec2:DescribeSpotFleetRequests', 'ec2:RequestSpotFleet', 'ec2:RunInstances', 'iam:PassRole'],
-  rolloverCheckReplacement: [...FLEET_DESCRIBE, ...CLUSTER_INSTANCES_READ],
-  rolloverDrainInstances: [...FLEET_DESCRIBE, ...CLUSTER_INSTANCES_READ, ...TARGET_SYNC, 'elasticloadbalancing:DescribeTargetGroupAttributes', 'elasticloadbalancing:DescribeTargetGroups', 'ecs:DescribeTasks', 'ecs:ListTasks', 'ecs:StopTask', 'ecs:UpdateContainerInstancesState'],
-  rolloverCheckDrain: [...FLEET_DESCRIBE, ...CLUSTER_INSTANCES_READ, 'ecs:DescribeTasks', 'ecs:ListTasks', 'elasticloadbalancing:DeregisterTargets', 'elasticloadbalancing:DescribeTargetHealth'],
-  rolloverReactivateInstances: [...FLEET_DESCRIBE, ...CLUSTER_INSTANCES_READ, 'ec2:DescribeInstances', 'ecs:UpdateContainerInstancesState'],
-  rolloverRetireFleets: [...FLEET_DESCRIBE, ...CLUSTER_INSTANCES_READ, 'ec2:CancelSpotFleetRequests'],
+  rolloverCheckReplacement: [...FLEET_DESCRIBE, ...CLUSTER_INSTANCES_READ, 'autoscaling:DescribeAutoScalingGroups', 'ec2:DescribeInstances'],
+  rolloverDrainInstances: [...FLEET_DESCRIBE, ...CLUSTER_INSTANCES_READ, ...TARGET_SYNC, 'autoscaling:DescribeAutoScalingGroups', 'elasticloadbalancing:DescribeTargetGroupAttributes', 'elasticloadbalancing:DescribeTargetGroups', 'ecs:DescribeTasks', 'ecs:ListTasks', 'ecs:StopTask', 'ecs:UpdateContainerInstancesState'],
+  rolloverCheckDrain: [...FLEET_DESCRIBE, ...CLUSTER_INSTANCES_READ, 'autoscaling:DescribeAutoScalingGroups', 'ec2:DescribeInstances', 'ecs:DescribeTasks', 'ecs:ListTasks', 'elasticloadbalancing:DeregisterTargets', 'elasticloadbalancing:DescribeTargetHealth'],
+  rolloverReactivateInstances: [...FLEET_DESCRIBE, ...CLUSTER_INSTANCES_READ, 'autoscaling:DescribeAutoScalingGroups', 'ec2:DescribeInstances', 'ecs:UpdateContainerInstancesState'],
+  // RunInstances, CreateTags (on launch) and PassRole: AWS checks them when a group is pointed at a launch template.
+  rolloverRetireFleets: [
+    ...FLEET_DESCRIBE,
+    ...CLUSTER_INSTANCES_READ,
+    'autoscaling:DeleteTags',
+    'autoscaling:DescribeAutoScalingGroups',
+    'autoscaling:ResumeProcesses',
+    'autoscaling:TerminateInstanceInAutoScalingGroup',
+    'autoscaling:UpdateAutoScalingGroup',
+    'ec2:CancelSpotFleetRequests',
+    'ec2:CreateTags',
+    'ec2:DeleteLaunchTemplateVersions',
+    'ec2:DescribeInstances',
+    'ec2:DescribeLaunchTemplateVersions',
+    'ec2:RunInstances',
+    'iam:PassRole',
+  ],
+  rolloverPrepareGroups: [
+    'autoscaling:CreateOrUpdateTags',
+    'autoscaling:DescribeAutoScalingGroups',
+    'autoscaling:SuspendProcesses',
+    'autoscaling:UpdateAutoScalingGroup',
+    'ec2:CreateLaunchTemplateVersion',
+    'ec2:CreateTags',
+    'ec2:DescribeInstances',
+    'ec2:DescribeLaunchTemplateVersions',
+    'ec2:RunInstances',
+    'iam:PassRole',
+  ],
   // ModifySpotFleetRequest and the CloudWatch alarms: Application Auto Scaling acts on the fleet and creates target tracking alarms with the caller's rights.
   rolloverCopyScaling: [
     'application-autoscaling:DescribeScalableTargets',
@@ -378,13 +406,16 @@ describe('Template: npm run package', () => {
       const passRole = statementsWith(dev, 'iam:PassRole').map(({ statement }) => statement);
 
       // Act
-      const grants = passRole.map((s) => ({ actions: actionsOf(s), resources: resourcesOf(s), condition: s.Condition }));
+      const grants = passRole.map((s) => JSON.stringify({ actions: actionsOf(s), resources: resourcesOf(s), condition: s.Condition }));
 
-      // Assess
-      expect(grants).toEqual([
-        { actions: ['iam:PassRole'], resources: [DEFAULT_FLEET_ROLE], condition: { StringEquals: { 'iam:PassedToService': 'spotfleet.amazonaws.com' } } },
-        { actions: ['iam:PassRole'], resources: [DEFAULT_INSTANCE_ROLE], condition: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } } },
-      ]);
+      // Assess: a fleet request passes both; pointing a group at a launch template passes the instance role
+      expect(new Set(grants)).toEqual(
+        new Set([
+          JSON.stringify({ actions: ['iam:PassRole'], resources: [DEFAULT_FLEET_ROLE], condition: { StringEquals: { 'iam:PassedToService': 'spotfleet.amazonaws.com' } } }),
+          JSON.stringify({ actions: ['iam:PassRole'], resources: [DEFAULT_INSTANCE_ROLE], condition: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } } }),
+        ]),
+      );
+      expect(passRole.length).toBe(4);
     });
 
     it('defines the scale-service state machine, and lets only ShrinkFleet terminate instances — Spot Fleet instances only', () => {

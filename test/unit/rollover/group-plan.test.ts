@@ -41,8 +41,8 @@ describe('Function: groupRefusal', () => {
     const fixed = group({ Tags: [{ Key: RAISE_MAX_TAG, Value: 'false', ResourceId: 'demo-asg', ResourceType: 'auto-scaling-group', PropagateAtLaunch: false }] });
 
     // Act
-    const ok = groupRefusal(free, planGroup(free, [], [OLD], NEW));
-    const refused = groupRefusal(fixed, planGroup(fixed, [], [OLD], NEW));
+    const ok = groupRefusal(free, planGroup(free, [], [OLD], NEW), 'x');
+    const refused = groupRefusal(fixed, planGroup(fixed, [], [OLD], NEW), 'x');
 
     // Assess
     expect(ok).toBeUndefined();
@@ -55,7 +55,7 @@ describe('Function: groupRefusal', () => {
     ['a group being deleted', group({ Status: 'Delete in progress' }), /being deleted/],
   ])('refuses %s', (_what, g, reason) => {
     // Act
-    const refusal = groupRefusal(g, planGroup(g, [], [OLD], NEW));
+    const refusal = groupRefusal(g, planGroup(g, [], [OLD], NEW), 'x');
 
     // Assess
     expect(refusal).toMatch(reason);

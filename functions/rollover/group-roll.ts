@@ -1,0 +1,147 @@
+import {
+  type AutoScalingClient,
+  type AutoScalingGroup,
+  CreateOrUpdateTagsCommand,
+  DeleteTagsCommand,
+  type Instance,
+  ResumeProcessesCommand,
+  UpdateAutoScalingGroupCommand,
+  type UpdateAutoScalingGroupCommandInput,
+} from '@aws-sdk/client-auto-scaling';
+import type { AwsClients } from '../lib/clients';
+import { describeGroups, liveInstances } from '../lib/aws/auto-scaling-groups';
+import { describeInstances } from '../lib/aws/fleets';
+import type { DrainScope, GroupPlan, RolloverState } from './state';
+
+/**
+ * How an Auto Scaling group is rolled, in the same phases as a Spot Fleet:
+ * PrepareGroups puts the new AMI in a new version of the group's launch template, points the
+ * group at it and grows it by its old instances (raising the max for the roll when needed);
+ * the replacement is ready when that many new instances are InService and ACTIVE in the
+ * cluster; the old ones are drained with the fleets' old instances; RetireOldFleets terminates
+ * exactly them with TerminateInstanceInAutoScalingGroup (desired decremented) and restores the
+ * max. A rollback drains the new instances, terminates them and puts the group back as it was.
+ *
+ * What a step needs to find the roll again — after a retry, or in a rollback that follows a
+ * step that failed half-way — is written on the group itself before anything else changes:
+ * the tag ROLL_TAG = "<execution name>|<launch template id>|<new version>". Everything else
+ * (original sizes, template version, suspended processes) is in the plan, computed before any
+ * change.
+ */
+export const ROLL_TAG = 'ecs-fleet-ops:rollover';
+
+/**
+ * Processes suspended while a group is rolled: its own scaling (alarms, schedules) would fight
+ * the desired capacity the roll sets, and an AZ rebalance terminates instances without draining
+ * them. Launch and Terminate stay on (the roll needs them); health replacement stays on.
+ */
+export const SUSPENDED_DURING_ROLL = ['AlarmNotification', 'ScheduledActions', 'AZRebalance'] as const;
+
+/** Processes a roll cannot do without: a group with one of them suspended is refused. */
+export const REQUIRED_PROCESSES = ['Launch', 'Terminate'] as const;
+
+export interface GroupRoll {
+  execution: string;
+  templateId: string;
+  version: string;
+}
+
+export function formatRoll(roll: GroupRoll): string {
+  return `${roll.execution}|${roll.templateId}|${roll.version}`;
+}
+
+/** The roll recorded on the group, if any (by any execution). */
+export function rollOf(group: AutoScalingGroup): GroupRoll | undefined {
+  const value = group.Tags?.find((t) => t.Key === ROLL_TAG)?.Value;
+  const parts = value?.split('|');
+  if (!parts || parts.length !== 3 || parts.some((p) => !p)) return undefined;
+  return { execution: parts[0], templateId: parts[1], version: parts[2] };
+}
+
+/** Whether the instance was launched from the roll's new template version. */
+export function onRollVersion(instance: Instance, roll: GroupRoll | undefined): boolean {
+  return Boolean(roll && instance.LaunchTemplate?.LaunchTemplateId === roll.templateId && instance.LaunchTemplate?.Version === roll.version);
+}
+
+export interface GroupView {
+  group: AutoScalingGroup;
+  plan: GroupPlan;
+  /** This execution's roll on the group (absent before PrepareGroups wrote it, or once the group was put back). */
+  roll?: GroupRoll;
+  /** Live instances not launched from the roll's version. */
+  old: Instance[];
+  /** Live instances launched from it. */
+  new: Instance[];
+}
+
+export interface GroupScope extends Omit<GroupView, 'old' | 'new'> {
+  /** Live instances of the scope. */
+  instances: Instance[];
+}
+
+/**
+ * The replaced groups, each with its live instances split into old and new — recomputed from
+ * AWS at every poll (one DescribeAutoScalingGroups per 100 groups). Terminating instances are in
+ * neither. Without this execution's roll on the group (not prepared yet, or already put back —
+ * a step retried after it finished), an instance is old only if it does not run the target AMI:
+ * a finished roll must never make the new instances look old.
+ */
+export async function groupViews(aws: Pick<AwsClients, 'autoscaling' | 'ec2'>, state: RolloverState): Promise<GroupView[]> {
+  const plans = (state.plan?.groups ?? []).filter((g) => state.plan?.replaceGroups?.includes(g.groupName));
+  if (plans.length === 0) return [];
+  const groups = await describeGroups(aws.autoscaling, plans.map((p) => p.groupName));
+  const out: GroupView[] = [];
+  for (const plan of plans) {
+    const group = groups.find((g) => g.AutoScalingGroupName === plan.groupName);
+    if (!group) continue;
+    const recorded = rollOf(group);
+    const roll = recorded?.execution === state.execution.name ? recorded : undefined;
+    const live = liveInstances(group);
+    if (roll) {
+      out.push({ group, plan, roll, old: live.filter((i) => !onRollVersion(i, roll)), new: live.filter((i) => onRollVersion(i, roll)) });
+    } else {
+      const amis = new Map((await describeInstances(aws.ec2, live.map((i) => i.InstanceId!))).map((f) => [f.instanceId, f.imageId]));
+      out.push({ group, plan, old: live.filter((i) => amis.get(i.InstanceId!) !== state.targetAmi?.imageId), new: [] });
+    }
+  }
+  return out;
+}
+
+/** The replaced groups with the live instances of one scope: old (being replaced) or new (this execution's). */
+export async function groupScopes(aws: Pick<AwsClients, 'autoscaling' | 'ec2'>, state: RolloverState, scope: DrainScope): Promise<GroupScope[]> {
+  return (await groupViews(aws, state)).map(({ old, new: fresh, ...rest }) => ({ ...rest, instances: scope === 'new' ? fresh : old }));
+}
+
+/** The group's launch template reference replaced by `spec`, in the shape UpdateAutoScalingGroup takes (whole mixed instances policy kept). */
+export function withTemplate(group: AutoScalingGroup, spec: { LaunchTemplateId: string; Version: string }): Pick<UpdateAutoScalingGroupCommandInput, 'LaunchTemplate' | 'MixedInstancesPolicy'> {
+  const policy = group.MixedInstancesPolicy;
+  if (!policy) return { LaunchTemplate: spec };
+  return {
+    MixedInstancesPolicy: {
+      ...policy,
+      LaunchTemplate: { ...policy.LaunchTemplate, LaunchTemplateSpecification: spec },
+    },
+  };
+}
+
+/** The template the group named before the roll, as it named it ($Latest, $Default or a number). */
+export function originalTemplate(plan: GroupPlan): { LaunchTemplateId: string; Version: string } {
+  return { LaunchTemplateId: plan.launchTemplate!.templateId, Version: plan.launchTemplate!.version };
+}
+
+export async function tagRoll(client: AutoScalingClient, groupName: string, roll: GroupRoll): Promise<void> {
+  await client.send(new CreateOrUpdateTagsCommand({ Tags: [{ ResourceId: groupName, ResourceType: 'auto-scaling-group', Key: ROLL_TAG, Value: formatRoll(roll), PropagateAtLaunch: false }] }));
+}
+
+/**
+ * The end of a roll, forward or back: the group's processes resumed (only those the roll
+ * suspended), its bounds and the launch template reference as `template` says, then the roll tag
+ * removed — last, so a retry of a step that failed before it still finds the roll.
+ */
+export async function finishRoll(client: AutoScalingClient, scope: GroupScope, update: Omit<UpdateAutoScalingGroupCommandInput, 'AutoScalingGroupName'>): Promise<void> {
+  const name = scope.plan.groupName;
+  await client.send(new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: name, ...update }));
+  const resume = SUSPENDED_DURING_ROLL.filter((p) => !scope.plan.suspendedProcesses?.includes(p));
+  if (resume.length) await client.send(new ResumeProcessesCommand({ AutoScalingGroupName: name, ScalingProcesses: resume }));
+  if (scope.roll) await client.send(new DeleteTagsCommand({ Tags: [{ ResourceId: name, ResourceType: 'auto-scaling-group', Key: ROLL_TAG }] }));
+}
