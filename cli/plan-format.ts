@@ -25,7 +25,15 @@ export function formatPlan(plan: RolloverPlan): string {
       out.push(`           ${o.instanceType.padEnd(12)} weight ${o.weight}: ${o.instances} running (${size})`);
     }
   }
-  out.push(`  Instances in no Spot Fleet (left alone): ${plan.otherInstances}`);
+  if (plan.groups.length) {
+    out.push('Auto Scaling groups');
+    for (const g of plan.groups) {
+      const during = g.action === 'roll' ? `; during the roll: desired ${g.peakSize}, max ${g.maxDuringRoll}${g.suspendsProcesses.length ? `, ${g.suspendsProcesses.join(' + ')} suspended` : ''}` : '';
+      out.push(`  ${g.action.padEnd(8)} ${g.groupName}  ${g.instances} instance(s), desired ${g.desiredCapacity} (min ${g.minSize}, max ${g.maxSize}), on ${g.amis.join(', ') || '?'}${during}`);
+      if (g.lifecycleHooks.length) out.push(`           lifecycle hooks: ${g.lifecycleHooks.join(', ')}`);
+    }
+  }
+  out.push(`  Instances in no Spot Fleet nor Auto Scaling group (left alone): ${plan.otherInstances}`);
   out.push('');
   const d = plan.drain;
   out.push(`Drain         ${d.instances} old instance(s), ${d.batches} batch(es) of up to ${d.perBatch}; standalone tasks: ${d.standalonePolicy}`);

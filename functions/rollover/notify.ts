@@ -15,6 +15,8 @@ export interface Outcome {
   cause?: string;
   targetAmi?: string;
   replacedFleets?: { oldFleetId: string; newFleetId: string }[];
+  /** Auto Scaling groups rolled onto the target AMI. */
+  rolledGroups?: string[];
   durationSeconds?: number;
 }
 
@@ -49,12 +51,16 @@ export function outcomeOf(state: RolloverState): Outcome {
     return { outcome: 'failed', cluster, error: state.failure.Error, cause, message: `Rollover of ${cluster ?? 'an unknown cluster'} failed: ${state.failure.Error}`, durationSeconds };
   }
   if (state.plan?.upToDate) return { outcome: 'noop', cluster, message: state.plan.message, targetAmi: state.targetAmi?.imageId, durationSeconds };
+  const fleets = state.replacement?.fleets.length ?? 0;
+  const groups = state.plan?.replaceGroups ?? [];
+  const on = [fleets || !groups.length ? `${fleets} replacement fleet(s)` : '', groups.length ? `Auto Scaling group(s) ${groups.join(', ')}` : ''].filter(Boolean).join(' and ');
   return {
     outcome: 'succeeded',
     cluster,
-    message: `Cluster ${cluster} now runs ${state.targetAmi?.imageId} on ${state.replacement?.fleets.length ?? 0} replacement fleet(s)`,
+    message: `Cluster ${cluster} now runs ${state.targetAmi?.imageId} on ${on}`,
     targetAmi: state.targetAmi?.imageId,
     replacedFleets: state.replacement?.fleets,
+    ...(groups.length ? { rolledGroups: groups } : {}),
     durationSeconds,
   };
 }

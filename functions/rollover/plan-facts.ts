@@ -3,6 +3,7 @@ import type { AwsClients } from '../lib/clients';
 import { managedClusters } from '../lib/bindings';
 import { optionalEnv } from '../lib/config';
 import { isRunning, readLock } from '../lib/lock';
+import { describeGroups, liveInstances } from '../lib/aws/auto-scaling-groups';
 import { describeClusterInstances } from '../lib/aws/container-instances';
 import { describeFleets, fleetInstances } from '../lib/aws/fleets';
 import { registeredCapacities } from '../lib/aws/instance-types';
@@ -20,7 +21,7 @@ import type { RolloverState } from './state';
  * the tasks on the instances to drain, the target groups' health check and deregistration timings,
  * the capacity each instance type registers, and the cluster's lock.
  */
-export async function gatherPlanFacts(aws: Pick<AwsClients, 'ec2' | 'ecs' | 'elbv2' | 'ssm' | 'sfn'>, state: RolloverState): Promise<PlanFacts> {
+export async function gatherPlanFacts(aws: Pick<AwsClients, 'ec2' | 'ecs' | 'elbv2' | 'ssm' | 'sfn' | 'autoscaling'>, state: RolloverState): Promise<PlanFacts> {
   const { cluster } = state.request;
   const discovery = state.plan!;
   const fleets: FleetFacts[] = [];
@@ -35,9 +36,10 @@ export async function gatherPlanFacts(aws: Pick<AwsClients, 'ec2' | 'ecs' | 'elb
     });
   }
 
+  const groupInstanceIds = discovery.replaceGroups?.length ? (await describeGroups(aws.autoscaling, discovery.replaceGroups)).flatMap((g) => liveInstances(g).map((i) => i.InstanceId!)) : [];
   const clusterInstances = await describeClusterInstances(aws.ecs, cluster);
   const replace = new Set(discovery.replace);
-  const oldIds = new Set(fleets.filter((f) => replace.has(f.fleetId)).flatMap((f) => f.instances.map((i) => i.instanceId)));
+  const oldIds = new Set([...fleets.filter((f) => replace.has(f.fleetId)).flatMap((f) => f.instances.map((i) => i.instanceId)), ...groupInstanceIds]);
   const oldArns = new Set(clusterInstances.filter((ci) => oldIds.has(ci.ec2InstanceId)).map((ci) => ci.arn));
   const tasks = oldArns.size ? await tasksOnInstances(aws.ecs, cluster, oldArns) : [];
   const byGroup = new Map<string, number>();
@@ -50,6 +52,7 @@ export async function gatherPlanFacts(aws: Pick<AwsClients, 'ec2' | 'ecs' | 'elb
     targetAmi: state.targetAmi!,
     discovery,
     fleets,
+    groupInstanceIds,
     clusterInstances,
     typeCapacities: await registeredCapacities(aws.ec2, types, clusterInstances),
     services: services.map((s) => ({

@@ -4,7 +4,8 @@ import { ErrorNames, type ErrorName } from '../lib/errors';
 import { canHold } from './capacity';
 import type { RolloverRequest } from './input';
 import { EXPECTED_BOOT_AND_REGISTER_SECONDS, firstWaitSeconds } from './polling';
-import type { Plan, TargetAmi } from './state';
+import { SUSPENDED_DURING_ROLL } from './group-roll';
+import type { GroupPlan, Plan, TargetAmi } from './state';
 
 /**
  * A dry run's answer: what a rollover of the cluster would do now, how long it should take, and
@@ -17,7 +18,9 @@ export interface RolloverPlan {
   summary: string;
   targetAmi: TargetAmi;
   fleets: PlannedFleet[];
-  /** Container instances in no Spot Fleet (Auto Scaling groups, hand-launched): left alone. */
+  /** The cluster's Auto Scaling groups: rolled (new template version, grown, old instances drained and terminated) or kept. */
+  groups: PlannedGroup[];
+  /** Container instances in no Spot Fleet nor Auto Scaling group (hand-launched): left alone. */
   otherInstances: number;
   /** Old instances and how they are drained. */
   drain: { instances: number; batches: number; perBatch: number; standaloneTasks: StandaloneTasks[]; standalonePolicy: 'wait' | 'stop' };
@@ -39,6 +42,24 @@ export interface PlannedFleet {
   amis: string[];
   usesLaunchTemplate: boolean;
   launchOptions: { instanceType: string; weight: number; instances: number; cpu?: number; memory?: number }[];
+}
+
+export interface PlannedGroup {
+  groupName: string;
+  action: 'roll' | 'keep';
+  instances: number;
+  desiredCapacity: number;
+  minSize: number;
+  maxSize: number;
+  /** Old and new side by side before the old are drained. */
+  peakSize: number;
+  /** The max the roll sets (its original max, or the peak when that is higher); put back after. */
+  maxDuringRoll: number;
+  amis: string[];
+  /** Scaling processes the roll suspends (and resumes after); those already suspended stay so. */
+  suspendsProcesses: string[];
+  lifecycleHooks: string[];
+  protectedInstances: number;
 }
 
 export interface PlannedService {
@@ -92,6 +113,8 @@ export interface PlanFacts {
   targetAmi: TargetAmi;
   discovery: Plan;
   fleets: FleetFacts[];
+  /** EC2 ids of the live instances of the groups to roll. */
+  groupInstanceIds: string[];
   /** Every container instance of the cluster (not INACTIVE). */
   clusterInstances: ContainerInstanceSummary[];
   /** What a container instance of each type registers (CPU units, MiB). */
@@ -146,14 +169,21 @@ export function buildPlan(facts: PlanFacts): RolloverPlan {
   const { request, discovery } = facts;
   const replace = new Set(discovery.replace);
   const fleets = facts.fleets.map((f) => plannedFleet(f, discovery, replace.has(f.fleetId), facts.typeCapacities));
-  const oldIds = new Set(facts.fleets.filter((f) => replace.has(f.fleetId)).flatMap((f) => f.instances.map((i) => i.instanceId)));
+  const fleetOldIds = new Set(facts.fleets.filter((f) => replace.has(f.fleetId)).flatMap((f) => f.instances.map((i) => i.instanceId)));
+  const oldIds = new Set([...fleetOldIds, ...facts.groupInstanceIds]);
   const oldInstances = facts.clusterInstances.filter((ci) => oldIds.has(ci.ec2InstanceId));
+  const groups = (discovery.groups ?? []).map(plannedGroup);
   const moving = new Map(facts.tasksOnOldInstances.map((t) => [t.group, t.count]));
   const services = facts.services.map((s) => plannedService(s, moving.get(`service:${s.name}`) ?? 0));
   const standaloneTasks = facts.tasksOnOldInstances.filter((t) => !t.group.startsWith('service:')).sort((a, b) => a.group.localeCompare(b.group));
   const perBatch = Math.max(1, Math.ceil((oldInstances.length * request.drain.batchPercent) / 100));
   const batches = oldInstances.length === 0 ? 0 : Math.ceil(oldInstances.length / perBatch);
-  const capacity = estimateCapacity(oldInstances, facts.fleets.filter((f) => replace.has(f.fleetId)), facts.typeCapacities);
+  // A group's new instances replace its old ones one for one, from the same types: only the fleets' half is estimated.
+  const capacity = estimateCapacity(
+    facts.clusterInstances.filter((ci) => fleetOldIds.has(ci.ec2InstanceId)),
+    facts.fleets.filter((f) => replace.has(f.fleetId)),
+    facts.typeCapacities,
+  );
   const duration = estimateDuration(request, services, facts.targetGroups, batches);
 
   const refusals: Refusal[] = [];
@@ -195,6 +225,11 @@ export function buildPlan(facts: PlanFacts): RolloverPlan {
       const count = standaloneTasks.reduce((n, t) => n + t.count, 0);
       warnings.push(`${count} standalone task(s) (${standaloneTasks.map((t) => t.group).join(', ')}) run on the old instances; ECS does not move them and the drain waits for them to end, up to drain.timeoutSeconds (${request.drain.timeoutSeconds} s) — the expected duration assumes they end sooner (drain.standaloneTasks "stop" stops them)`);
     }
+    for (const g of groups.filter((x) => x.action === 'roll')) {
+      if (g.maxDuringRoll > g.maxSize) warnings.push(`Auto Scaling group ${g.groupName}: max size ${g.maxSize} is raised to ${g.maxDuringRoll} while old and new instances overlap, and put back after`);
+      const launching = g.lifecycleHooks.filter((h) => h.includes('EC2_INSTANCE_LAUNCHING'));
+      if (launching.length) warnings.push(`Auto Scaling group ${g.groupName}: new instances wait for launch lifecycle hook(s) ${launching.join(', ')} before they count; that wait is part of replacementTimeoutSeconds (${request.replacementTimeoutSeconds} s)`);
+    }
     const disconnected = oldInstances.filter((ci) => !ci.agentConnected).length;
     if (disconnected) warnings.push(`${disconnected} old instance(s) have their ECS agent disconnected (agents reconnect on their own; a drain needs them connected)`);
   }
@@ -207,6 +242,7 @@ export function buildPlan(facts: PlanFacts): RolloverPlan {
     summary: summaryOf(verdict, facts, oldInstances.length, refusals, duration),
     targetAmi: facts.targetAmi,
     fleets,
+    groups,
     otherInstances: discovery.otherInstances,
     drain: { instances: oldInstances.length, batches, perBatch, standaloneTasks, standalonePolicy: request.drain.standaloneTasks },
     services,
@@ -215,6 +251,23 @@ export function buildPlan(facts: PlanFacts): RolloverPlan {
     duration,
     refusals,
     warnings,
+  };
+}
+
+function plannedGroup(g: GroupPlan): PlannedGroup {
+  return {
+    groupName: g.groupName,
+    action: g.current ? 'keep' : 'roll',
+    instances: g.instances,
+    desiredCapacity: g.desiredCapacity,
+    minSize: g.minSize,
+    maxSize: g.maxSize,
+    peakSize: g.peakSize,
+    maxDuringRoll: Math.max(g.maxSize, g.peakSize),
+    amis: g.amis,
+    suspendsProcesses: g.current ? [] : SUSPENDED_DURING_ROLL.filter((p) => !g.suspendedProcesses.includes(p)),
+    lifecycleHooks: g.lifecycleHooks,
+    protectedInstances: g.protectedInstances,
   };
 }
 
@@ -351,7 +404,7 @@ export function estimateDuration(request: RolloverRequest, services: PlannedServ
     { step: 'replacement', seconds: replacement, why: `new instances join in ~${ESTIMATES.replacementReadySeconds} s; first look after ${first} s, then every ${poll} s` },
   ];
   for (let b = 1; b <= batches; b++) steps.push({ step: batches > 1 ? `drain batch ${b}/${batches}` : 'drain', seconds: batch, why: `${slowest.why}; seen at the next ${poll} s poll` });
-  steps.push({ step: 'retire', seconds: ESTIMATES.finishSeconds, why: 'cancel the old fleets, release the lock, notify' });
+  steps.push({ step: 'retire', seconds: ESTIMATES.finishSeconds, why: 'cancel the old fleets, terminate the groups\' old instances, release the lock, notify' });
   return {
     expectedSeconds: steps.reduce((n, s) => n + s.seconds, 0),
     boundSeconds: request.replacementTimeoutSeconds + request.drain.timeoutSeconds + ESTIMATES.finishSeconds,
@@ -364,7 +417,10 @@ function summaryOf(verdict: RolloverPlan['verdict'], facts: PlanFacts, oldInstan
   if (verdict === 'wouldBeRefused') return `A rollover of ${cluster} would stop: ${refusals.map((r) => `${r.error} at ${r.at}`).join('; ')}`;
   if (verdict === 'nothingToDo') return facts.discovery.message;
   const replaced = facts.discovery.replace.length;
-  return `Would replace ${replaced} Spot Fleet(s) of ${cluster} (${oldInstances} instance(s)) with fleets on ${facts.targetAmi.imageId}, in about ${minutes(duration.expectedSeconds)} (at most ${minutes(duration.boundSeconds)} before it gives up)`;
+  const rolled = facts.discovery.replaceGroups?.length ?? 0;
+  const what = [replaced ? `replace ${replaced} Spot Fleet(s)` : '', rolled ? `roll ${rolled} Auto Scaling group(s)` : ''].filter(Boolean).join(' and ');
+  const how = rolled ? `onto ${facts.targetAmi.imageId}` : `with fleets on ${facts.targetAmi.imageId}`;
+  return `Would ${what} of ${cluster} (${oldInstances} instance(s)) ${how}, in about ${minutes(duration.expectedSeconds)} (at most ${minutes(duration.boundSeconds)} before it gives up)`;
 }
 
 function minutes(seconds: number): string {

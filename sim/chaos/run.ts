@@ -1,6 +1,6 @@
 import { Simulation } from '../harness';
 import { Rng } from '../rng';
-import { baseAccount, buildCluster, defaultClusterSpec, NEW_AMI, releaseNewAmi } from '../scenarios/cluster';
+import { addAutoScalingGroup, baseAccount, buildCluster, defaultClusterSpec, NEW_AMI, OLD_AMI, releaseNewAmi } from '../scenarios/cluster';
 import { bindingMismatches, type BindingSpec } from '../scenarios/targets';
 import { eventBridgeAlarmEvent, snsAlarmEvent } from '../scenarios/scale';
 import type { FaultSettings } from '../faults';
@@ -52,6 +52,9 @@ export async function chaosRun(seed: number): Promise<ChaosRun> {
       standaloneTasks: rng.chance(0.25) ? [{ family: 'forever-batch', cpu: 128, memory: 128 }] : [{ family: 'nightly-report', cpu: 128, memory: 128, runSeconds: rng.int(60, 900) }],
     };
     const built = buildCluster(sim.world, spec);
+    // A third of the runs: an Auto Scaling group beside the fleet (its max sometimes too small for the roll).
+    const group = rng.chance(0.35) ? { name: 'demo-asg', minSize: 1, maxSize: rng.pick([3, 6]), desiredCapacity: 2 } : undefined;
+    if (group) addAutoScalingGroup(sim.world, { cluster: 'demo', instanceTypes: ['m5.large', 'm6i.large'], ...group });
     const bound = sim.world.elbv2.createTargetGroup('demo-instances', 9000, { deregistrationDelaySeconds: 30, healthCheck: { intervalSeconds: 10, healthyThreshold: 2 } });
     const bindings: BindingSpec[] = [{ cluster: 'demo', targetGroupArn: bound.arn, port: 9000 }];
     sim.setEnv({
@@ -116,6 +119,16 @@ export async function chaosRun(seed: number): Promise<ChaosRun> {
       if (activeFleets.length !== 1) violate('fleet-leaked', `${activeFleets.length} active fleets after a successful rollover`);
     } else if (r.status === 'FAILED' && r.error !== ErrorNames.RollbackIncomplete) {
       if (activeFleets.length !== 1 || activeFleets[0].id !== built.fleetId) violate('fleet-leaked', `after ${r.error}: active fleets ${activeFleets.map((f) => f.id).join(', ')}`);
+    }
+    if (group) {
+      const g = sim.world.autoscaling.groups.get(group.name)!;
+      const ref = g.mixedInstancesPolicy?.LaunchTemplate?.LaunchTemplateSpecification ?? g.launchTemplate;
+      const shape = `desired ${g.desiredCapacity} max ${g.maxSize} template ${ref?.Version} suspended ${[...g.suspended.keys()].join('+') || 'none'} tag ${g.tags.some((t) => t.Key === 'ecs-fleet-ops:rollover') ? 'left' : 'none'}`;
+      const expected = `desired ${group.desiredCapacity} max ${group.maxSize} template $Latest suspended none tag none`;
+      if (r.status !== 'RUNNING' && r.error !== ErrorNames.RollbackIncomplete && shape !== expected) violate('group-not-restored', `group after ${r.status} ${r.error ?? ''}: ${shape} (expected ${expected})`);
+      const amis = sim.world.autoscaling.liveInstances(g).map((m) => sim.world.ec2.instances.get(m.id)?.imageId);
+      const want = r.status === 'SUCCEEDED' ? NEW_AMI : r.error === ErrorNames.RollbackIncomplete ? undefined : OLD_AMI;
+      if (want && amis.some((a) => a !== want)) violate('group-not-restored', `group instances on ${amis.join(', ')} after ${r.status} ${r.error ?? ''} (expected all on ${want})`);
     }
     const activeIds = new Set(activeFleets.map((f) => f.id));
     for (const i of sim.world.ec2.instances.values()) {

@@ -1,9 +1,11 @@
+import { formatPlan } from '../../cli/plan-format';
 import { useClients } from '../../functions/lib/clients';
 import { ErrorNames } from '../../functions/lib/errors';
 import { ROLL_TAG } from '../../functions/rollover/group-roll';
 import { handler as discoverFleets } from '../../functions/rollover/discover-fleets';
 import { handler as prepareGroups } from '../../functions/rollover/prepare-groups';
 import { handler as retireFleets } from '../../functions/rollover/retire-fleets';
+import type { RolloverPlan } from '../../functions/rollover/planning';
 import type { RolloverState } from '../../functions/rollover/state';
 import type { Simulation } from '../../sim/harness';
 import type { CallRecord } from '../../sim/router';
@@ -59,6 +61,7 @@ describe('State machine: ami-rollover (Auto Scaling groups)', () => {
     const execution = sim.execution(arn);
     expect(execution.status).toBe('SUCCEEDED');
     expect(JSON.parse(execution.output!).plan.message).toMatch(/rolling Auto Scaling group\(s\) demo-asg onto ami-\w+/);
+    expect(JSON.parse(sim.world.sns.published.at(-1)!.message)).toMatchObject({ outcome: 'succeeded', message: expect.stringMatching(/on 1 replacement fleet\(s\) and Auto Scaling group\(s\) demo-asg$/), rolledGroups: [GROUP] });
     expect(liveContainerInstances(sim).filter((ci) => ci.status === 'ACTIVE').every((ci) => ci.attributes['ecs.ami-id'] === NEW_AMI)).toBe(true);
     expect(liveGroupInstances(sim).map((i) => i.imageId)).toEqual([NEW_AMI, NEW_AMI]);
     // ...the group grown by its old instances on the new version, and never above what it needed
@@ -197,6 +200,30 @@ describe('State machine: ami-rollover (Auto Scaling groups)', () => {
     expect(execution.error).toBe(ErrorNames.UnsupportedGroup);
     expect(execution.cause).toMatch(cause);
     expect(mutatingCalls(sim, mark).map((c) => `${c.service}:${c.operation}`)).toEqual(['sfn:StartExecution']);
+  });
+});
+
+describe('State machine: ami-rollover dry run of a hybrid cluster', () => {
+  it('plans the group beside the fleet — sizes during the roll, processes it suspends, hooks — and changes nothing', async () => {
+    // Prepare
+    t = hybrid({ maxSize: 3, lifecycleHooks: [{ LifecycleHookName: 'bootstrap', LifecycleTransition: 'autoscaling:EC2_INSTANCE_LAUNCHING', HeartbeatTimeout: 60, DefaultResult: 'CONTINUE' }] });
+    const { sim } = t;
+
+    // Act
+    const arn = sim.startRollover({ cluster: 'demo', dryRun: true });
+    await sim.run();
+
+    // Assess
+    const plan = JSON.parse(sim.execution(arn).output!) as RolloverPlan;
+    expect(plan.verdict).toBe('wouldRoll');
+    expect(plan.summary).toMatch(/^Would replace 1 Spot Fleet\(s\) and roll 1 Auto Scaling group\(s\) of demo \(7 instance\(s\)\) onto ami-\w+/);
+    expect(plan.groups).toEqual([
+      expect.objectContaining({ groupName: GROUP, action: 'roll', instances: 2, desiredCapacity: 2, maxSize: 3, peakSize: 4, maxDuringRoll: 4, suspendsProcesses: ['AlarmNotification', 'ScheduledActions', 'AZRebalance'], lifecycleHooks: ['bootstrap (EC2_INSTANCE_LAUNCHING)'] }),
+    ]);
+    expect(plan.drain.instances).toBe(7);
+    expect(plan.warnings).toEqual(expect.arrayContaining([expect.stringMatching(/max size 3 is raised to 4/), expect.stringMatching(/launch lifecycle hook\(s\) bootstrap/)]));
+    expect(formatPlan(plan)).toContain('roll     demo-asg  2 instance(s), desired 2 (min 1, max 3)');
+    expect(mutatingCalls(sim, t.mark).map((c) => `${c.service}:${c.operation}`)).toEqual(['sfn:StartExecution']);
   });
 });
 

@@ -97,6 +97,8 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
   rolloverPlan: [
     ...FLEET_DESCRIBE,
     ...CLUSTER_INSTANCES_READ,
+    'autoscaling:DescribeAutoScalingGroups',
+    'ec2:DescribeInstances',
     'ec2:DescribeInstanceTypes',
     'ec2:DescribeLaunchTemplateVersions',
     'ecs:DescribeServices',

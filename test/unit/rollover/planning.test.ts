@@ -56,6 +56,7 @@ function facts(overrides: Partial<PlanFacts> = {}, input: Record<string, unknown
         instances: instances.map((ci) => ({ instanceId: ci.ec2InstanceId, instanceType: 'm5.large' })),
       },
     ],
+    groupInstanceIds: [],
     clusterInstances: instances,
     typeCapacities: { 'm5.large': M5_LARGE, 'm5.xlarge': M5_XLARGE },
     services: [
