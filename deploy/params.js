@@ -134,6 +134,8 @@ async function targetBindings(context) {
 }
 
 const SERVICE_NAME = /^[A-Za-z0-9_-]{1,255}$/;
+/** As functions/scale/input.ts GROUP_NAME: no character that would widen a policy. */
+const GROUP_NAME = /^[A-Za-z0-9._+=@/-]{1,255}$/;
 
 /** A param holding a list: a YAML list, or a JSON array string ('' = none). */
 async function listParam(resolveVariable, name) {
@@ -166,13 +168,15 @@ async function scaleAlarms(context) {
   });
 }
 
-/** The `scaleFleets` param: which fleet backs which cluster, and its capacity bounds ({ cluster, fleetId?, minCapacity, maxCapacity, … }). */
+/** The `scaleFleets` param: which fleet or Auto Scaling group backs which cluster, and its capacity bounds ({ cluster, fleetId? | groupName?, minCapacity, maxCapacity, … }). */
 async function scaleFleets(context) {
   const managed = new Set(await clusterNames(context));
   return (await listParam(context.resolveVariable, 'scaleFleets')).map((f, index) => {
     if (typeof f !== 'object' || f === null) throw new ParamError('scaleFleets', `entry ${index} is not an object`);
     if (!managed.has(f.cluster)) throw new ParamError('scaleFleets', `entry ${index}: cluster '${f.cluster}' is not one of the configured clusters`);
     if (f.fleetId !== undefined && !FLEET_ID.test(f.fleetId)) throw new ParamError('scaleFleets', `entry ${index}: '${f.fleetId}' is not a Spot Fleet request id`);
+    if (f.groupName !== undefined && !GROUP_NAME.test(f.groupName)) throw new ParamError('scaleFleets', `entry ${index}: '${f.groupName}' is not an Auto Scaling group name (letters, digits and ._+=@/-)`);
+    if (f.fleetId !== undefined && f.groupName !== undefined) throw new ParamError('scaleFleets', `entry ${index}: name a fleetId or a groupName, not both`);
     return f;
   });
 }
@@ -238,6 +242,20 @@ module.exports = {
   /** SCALE_ALARMS for the alarm trigger, SCALE_FLEETS for the scale-service state machine (functions/scale/input.ts reads both). */
   scaleAlarmsJson: async (context) => JSON.stringify(await scaleAlarms(context)),
   scaleFleetsJson: async (context) => JSON.stringify(await scaleFleets(context)),
+
+  /**
+   * The Auto Scaling groups whose desired capacity scale-service may raise and whose instances it
+   * may terminate: the groups the scaleFleets entries name; every group of the account and region
+   * when an entry names neither a fleet nor a group (its capacity is found at run time). With no
+   * entry that can reach a group, an ARN that names no group keeps the statement valid and useless.
+   */
+  scalingGroupArns: async (context) => {
+    const entries = await scaleFleets(context);
+    const names = entries.some((f) => f.fleetId === undefined && f.groupName === undefined)
+      ? ['*']
+      : [...new Set(entries.map((f) => f.groupName).filter(Boolean))].sort();
+    return (names.length ? names : ['no-scaled-group']).map((name) => regionalArn('autoscaling', `autoScalingGroup:*:autoScalingGroupName/${name}`));
+  },
 
   /**
    * The alarmScaleTrigger's events: a subscription to each alarm topic, and an EventBridge rule for

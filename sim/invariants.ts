@@ -29,6 +29,8 @@ export interface ServiceHealthRecord {
  */
 export class Invariants {
   readonly violations: Violation[] = [];
+  /** Tasks still running or stopping on instances terminated by anyone but a spot interruption. */
+  tasksKilled = 0;
   private readonly armed = new Map<SimService, number>();
   private readonly lowest = new Map<SimService, { healthy: number; ratio: number; desired: number; floor: number }>();
 
@@ -73,6 +75,7 @@ export class Invariants {
       return;
     }
     if (liveTasks.length > 0) {
+      this.tasksKilled += liveTasks.length;
       const kind: ViolationKind = reason.startsWith('spot fleet') ? 'fleet-cancelled-before-drain' : 'instance-terminated-with-tasks';
       const names = liveTasks.map((t) => `${t.group}(${t.lastStatus})`).join(', ');
       this.violate(kind, `instance ${instanceId} terminated (${reason}) with ${liveTasks.length} task(s) not stopped: ${names}`);

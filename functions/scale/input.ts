@@ -22,6 +22,11 @@ export const FLEET_DEFAULTS = {
 /** ECS: at most 5,000 tasks per service. */
 const MAX_TASKS = 5000;
 const NAME = /^[A-Za-z0-9_-]{1,255}$/;
+/**
+ * An Auto Scaling group name. AWS allows more characters; these are the ones a policy ARN can
+ * carry without widening it (no `*`, `?`, `:` or space).
+ */
+export const GROUP_NAME = /^[A-Za-z0-9._+=@/-]{1,255}$/;
 const SERVICE_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:service\/([A-Za-z0-9_-]{1,255}\/)?[A-Za-z0-9_-]{1,255}$/;
 
 const serviceField = z
@@ -46,14 +51,16 @@ export const scaleInputSchema = z.strictObject(scaleShape).refine(boundsInOrder.
 export type ScaleInput = z.input<typeof scaleInputSchema>;
 
 /**
- * A cluster's scaling settings, from the `scaleFleets` stage param: which Spot Fleet backs it
- * (found from its container instances when `fleetId` is left out), the fleet's bounds in weighted
- * capacity units, the spare instances a scale-in keeps, and the bounds of the waits.
+ * A cluster's scaling settings, from the `scaleFleets` stage param: which Spot Fleet (`fleetId`)
+ * or Auto Scaling group (`groupName`) backs it — found from its container instances when both are
+ * left out —, its bounds (weighted capacity units of a fleet, instances of a group), the spare
+ * instances a scale-in keeps, and the bounds of the waits.
  */
 export const fleetSettingsSchema = z
   .strictObject({
     cluster: z.string().regex(NAME, 'must be a cluster name'),
     fleetId: z.string().regex(FLEET_ID, 'must look like sfr-12345678-1234-1234-1234-123456789012').optional(),
+    groupName: z.string().regex(GROUP_NAME, 'must be an Auto Scaling group name (letters, digits and ._+=@/-, up to 255)').optional(),
     minCapacity: z.number().int().min(0).max(100_000),
     maxCapacity: z.number().int().min(1).max(100_000),
     headroomInstances: z.number().int().min(0).max(100).optional(),
@@ -67,7 +74,8 @@ export const fleetSettingsSchema = z
       })
       .optional(),
   })
-  .refine((v) => v.minCapacity <= v.maxCapacity, { message: 'minCapacity must not exceed maxCapacity', path: ['minCapacity'] });
+  .refine((v) => v.minCapacity <= v.maxCapacity, { message: 'minCapacity must not exceed maxCapacity', path: ['minCapacity'] })
+  .refine((v) => !(v.fleetId && v.groupName), { message: 'name a Spot Fleet (fleetId) or an Auto Scaling group (groupName), not both', path: ['groupName'] });
 
 export type FleetSettings = z.infer<typeof fleetSettingsSchema>;
 
@@ -87,8 +95,12 @@ export interface ScaleRequest {
   min: number;
   max: number;
   cooldownSeconds: number;
-  /** The fleet this workflow may grow and shrink; absent when the cluster has no scaleFleets entry (then only the service is scaled). */
-  fleet?: { fleetId?: string; minCapacity: number; maxCapacity: number; headroomInstances: number };
+  /**
+   * The capacity this workflow may grow and shrink: a Spot Fleet (bounds in weighted units) or an
+   * Auto Scaling group (bounds in instances, within the group's own MinSize / MaxSize). Absent when
+   * the cluster has no scaleFleets entry (then only the service is scaled).
+   */
+  fleet?: { fleetId?: string; groupName?: string; minCapacity: number; maxCapacity: number; headroomInstances: number };
   pollSeconds: number;
   capacityTimeoutSeconds: number;
   steadyTimeoutSeconds: number;
@@ -112,6 +124,7 @@ export function parseScaleInput(raw: unknown, settings: FleetSettings[] = config
       ? {
           fleet: {
             ...(s.fleetId ? { fleetId: s.fleetId } : {}),
+            ...(s.groupName ? { groupName: s.groupName } : {}),
             minCapacity: s.minCapacity,
             maxCapacity: s.maxCapacity,
             headroomInstances: s.headroomInstances ?? FLEET_DEFAULTS.headroomInstances,

@@ -4,7 +4,7 @@ import { optionalEnv } from '../lib/config';
 import { logger, withContext } from '../lib/log';
 import { nowMs } from '../lib/time';
 import { causeText } from '../rollover/notify';
-import type { ScaleState } from './state';
+import { isGroupCapacity, type ScaleState } from './state';
 
 export interface ScaleOutcome {
   outcome: 'scaled' | 'noChange' | 'failed';
@@ -16,6 +16,8 @@ export interface ScaleOutcome {
   toCount?: number;
   /** The fleet's target capacity in weighted units, when this execution changed it. */
   fleet?: { fleetId: string; fromTarget?: number; toTarget?: number };
+  /** The Auto Scaling group's desired capacity in instances, when this execution changed it. */
+  group?: { groupName: string; fromDesired?: number; toDesired?: number };
   terminatedInstances?: string[];
   error?: string;
   cause?: string;
@@ -32,13 +34,27 @@ export function outcomeOf(state: ScaleState): ScaleOutcome {
   }
   const plan = state.plan;
   if (!plan || plan.action === 'none') return { ...base, outcome: 'noChange', message: plan?.message ?? 'Nothing to do', fromCount: plan?.fromCount, toCount: plan?.fromCount };
-  const fleet = plan.capacity
-    ? { fleetId: plan.capacity.fleetId, fromTarget: plan.capacity.fromTarget, toTarget: plan.capacity.toTarget }
-    : state.shrunk?.status === 'shrunk' && state.shrink?.fleetId
-      ? { fleetId: state.shrink.fleetId, fromTarget: state.shrunk.fromTarget, toTarget: state.shrunk.toTarget }
-      : undefined;
+  const shrunk = state.shrunk?.status === 'shrunk' ? state.shrunk : undefined;
+  const grown = plan.capacity;
+  const fleet =
+    grown && !isGroupCapacity(grown)
+      ? { fleetId: grown.fleetId, fromTarget: grown.fromTarget, toTarget: grown.toTarget }
+      : shrunk && state.shrink?.fleetId
+        ? { fleetId: state.shrink.fleetId, fromTarget: shrunk.fromTarget, toTarget: shrunk.toTarget }
+        : undefined;
+  const group =
+    grown && isGroupCapacity(grown)
+      ? { groupName: grown.groupName, fromDesired: grown.fromDesired, toDesired: grown.toDesired }
+      : shrunk && state.shrink?.groupName
+        ? { groupName: state.shrink.groupName, fromDesired: shrunk.fromTarget, toDesired: shrunk.toTarget }
+        : undefined;
   const removed = state.shrunk?.terminated ?? [];
-  const capacity = fleet?.toTarget !== undefined ? `; fleet ${fleet.fleetId} ${fleet.fromTarget} → ${fleet.toTarget} units` : '';
+  const capacity =
+    fleet?.toTarget !== undefined
+      ? `; fleet ${fleet.fleetId} ${fleet.fromTarget} → ${fleet.toTarget} units`
+      : group?.toDesired !== undefined
+        ? `; Auto Scaling group ${group.groupName} ${group.fromDesired} → ${group.toDesired} instances`
+        : '';
   const instances = removed.length ? `; ${removed.length} drained instance(s) terminated` : state.shrink ? `; ${state.shrink.message}` : '';
   return {
     ...base,
@@ -47,6 +63,7 @@ export function outcomeOf(state: ScaleState): ScaleOutcome {
     fromCount: plan.fromCount,
     toCount: plan.toCount,
     ...(fleet ? { fleet } : {}),
+    ...(group ? { group } : {}),
     ...(removed.length ? { terminatedInstances: removed } : {}),
   };
 }

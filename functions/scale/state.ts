@@ -28,12 +28,30 @@ export interface ScalePlan {
   /** What step and bounds alone asked for, before capacity limits. */
   requestedCount: number;
   needsCapacity: boolean;
-  /**
-   * The fleet's target capacity (weighted units) before and after this scale-out, and the weight of
-   * each instance type it launches; present when it must grow.
-   */
-  capacity?: { fleetId: string; fromTarget: number; toTarget: number; weights: Record<string, number> };
+  /** How the cluster's capacity grows for this scale-out; present when it must grow. */
+  capacity?: CapacityPlan;
   message: string;
+}
+
+/** The fleet's target capacity (weighted units) before and after, and the weight of each instance type it launches. */
+export interface FleetCapacityPlan {
+  fleetId: string;
+  fromTarget: number;
+  toTarget: number;
+  weights: Record<string, number>;
+}
+
+/** The Auto Scaling group's desired capacity (instances) before and after. */
+export interface GroupCapacityPlan {
+  groupName: string;
+  fromDesired: number;
+  toDesired: number;
+}
+
+export type CapacityPlan = FleetCapacityPlan | GroupCapacityPlan;
+
+export function isGroupCapacity(capacity: CapacityPlan): capacity is GroupCapacityPlan {
+  return 'groupName' in capacity;
 }
 
 export interface Wait<S extends string, P> {
@@ -71,8 +89,10 @@ export interface DrainProgress {
 
 export interface ShrinkPlan {
   status: 'none' | 'shrink';
+  /** Where the spare instances go back to: a Spot Fleet, or an Auto Scaling group. */
   fleetId?: string;
-  /** The spare instances chosen to go, with their weight in the fleet's capacity units. */
+  groupName?: string;
+  /** The spare instances chosen to go, with their weight in the fleet's capacity units (1 in a group). */
   instances: { instanceId: string; weight: number }[];
   units: number;
   /** Target groups of the cluster's services (their targets on the chosen instances are deregistered). */
@@ -83,6 +103,7 @@ export interface ShrinkPlan {
 export interface ShrinkResult {
   status: 'shrunk' | 'notDrained';
   terminated: string[];
+  /** The fleet's target capacity, or the group's desired capacity, before and after (when this attempt changed it). */
   fromTarget?: number;
   toTarget?: number;
 }

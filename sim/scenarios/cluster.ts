@@ -113,7 +113,14 @@ export function buildCluster(world: World, spec: ClusterSpec): BuiltCluster {
     };
   }
   const { SpotFleetRequestId: fleetId } = world.router.call('ec2', 'RequestSpotFleet', { SpotFleetRequestConfig: config }) as { SpotFleetRequestId: string };
+  return { fleetId, ...addServices(world, spec) };
+}
 
+/** What a cluster runs, whatever its capacity: services, their target group, standalone tasks. */
+export type WorkloadSpec = Pick<ClusterSpec, 'cluster' | 'services' | 'standaloneTasks' | 'targetGroup'>;
+
+/** Creates the target group and the services of an existing cluster, then lets them settle (and starts its standalone tasks). */
+export function addServices(world: World, spec: WorkloadSpec): { cluster: string; targetGroup?: SimTargetGroup; taskDefinitions: Map<string, SimTaskDefinition> } {
   let targetGroup: SimTargetGroup | undefined;
   if (spec.targetGroup) {
     targetGroup = world.elbv2.createTargetGroup(spec.targetGroup.name, 80, {
@@ -139,7 +146,7 @@ export function buildCluster(world: World, spec: ClusterSpec): BuiltCluster {
     world.ecs.runStandaloneTask(spec.cluster, td, { runSeconds: t.runSeconds, startedBy: 'cron' });
   }
   world.advance(60);
-  return { cluster: spec.cluster, fleetId, targetGroup, taskDefinitions };
+  return { cluster: spec.cluster, targetGroup, taskDefinitions };
 }
 
 /** The default scenario's cluster: 6 weighted units on a mixed fleet, two services, a standalone task, an ALB target group. */
@@ -205,4 +212,18 @@ export function addAutoScalingGroup(world: World, spec: GroupSpec): void {
     ...source,
   });
   world.advance(600);
+}
+
+export interface BuiltGroupCluster {
+  cluster: string;
+  groupName: string;
+  targetGroup?: SimTargetGroup;
+  taskDefinitions: Map<string, SimTaskDefinition>;
+}
+
+/** A cluster whose whole capacity is one Auto Scaling group (no Spot Fleet), with its services settled. */
+export function buildGroupCluster(world: World, workload: WorkloadSpec, group: Omit<GroupSpec, 'cluster'>): BuiltGroupCluster {
+  world.ecs.createCluster(workload.cluster);
+  addAutoScalingGroup(world, { ...group, cluster: workload.cluster });
+  return { groupName: group.name, ...addServices(world, workload) };
 }

@@ -3,7 +3,7 @@ import { runRolloverScenario } from './rollover';
 import { runHybridRolloverScenario } from './hybrid';
 import { runMultiClusterScenario } from './multi-cluster';
 import { runSpotInterruptionScenario, runSyncTargetsScenario } from './targets';
-import { runScaleInScenario, runScaleOutScenario } from './scale';
+import { runScaleInGroupScenario, runScaleInScenario, runScaleOutGroupScenario, runScaleOutScenario } from './scale';
 
 export interface ScenarioOptions {
   size: number;
@@ -51,5 +51,13 @@ export const SCENARIOS: Record<string, Scenario> = {
   'scale-in': {
     description: "a CloudWatch alarm reaches the trigger through EventBridge; web scales in, spare instances are drained, then the fleet shrinks with no task killed",
     run: async (o) => (await runScaleInScenario({ size: o.size, seed: o.seed, onProgress: o.onProgress })).summary,
+  },
+  'scale-out-asg': {
+    description: "cluster 'demo' on an Auto Scaling group is full; a CloudWatch alarm reaches the trigger through SNS; the group's desired capacity grows (within its max size) before web gets its extra tasks",
+    run: async (o) => (await runScaleOutGroupScenario({ size: o.size, seed: o.seed, onProgress: o.onProgress })).summary,
+  },
+  'scale-in-asg': {
+    description: "cluster 'demo' on an Auto Scaling group; a CloudWatch alarm reaches the trigger through EventBridge; web scales in, spare instances are drained, then terminated by name with the desired capacity decremented, no task killed",
+    run: async (o) => (await runScaleInGroupScenario({ size: o.size, seed: o.seed, onProgress: o.onProgress })).summary,
   },
 };

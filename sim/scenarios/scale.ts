@@ -1,6 +1,6 @@
 import { Simulation, type Summary } from '../harness';
 import type { World } from '../world';
-import { baseAccount, buildCluster, type BuiltCluster, type ClusterSpec } from './cluster';
+import { baseAccount, buildCluster, buildGroupCluster, type BuiltCluster, type BuiltGroupCluster, type ClusterSpec } from './cluster';
 import { formatClock, watchProgress } from './rollover';
 
 /**
@@ -94,16 +94,66 @@ export function scaleWorld(options: { seed?: number; units: number; webTasks: nu
   const sim = new Simulation({ seed: options.seed ?? 1, recordEvents: options.recordEvents ?? false });
   baseAccount(sim.world);
   const built = buildCluster(sim.world, scaleClusterSpec(options.units, options.webTasks));
+  setScaleEnv(sim, options, { minCapacity: options.minCapacity ?? 2, maxCapacity: options.maxCapacity, ...(options.headroomInstances !== undefined ? { headroomInstances: options.headroomInstances } : {}) });
+  return { sim, built };
+}
+
+/** The stage params of the scaling scenarios: the alarms of web, and the cluster's scaleFleets entry. */
+function setScaleEnv(sim: Simulation, steps: { outStep: number; inStep: number }, entry: Record<string, unknown>): void {
   const bounds = { cluster: 'demo', service: 'web', min: 2, max: 40 };
   sim.setEnv({
     CLUSTERS: JSON.stringify([{ cluster: 'demo' }]),
     SCALE_ALARMS: JSON.stringify([
-      { alarm: SCALE_OUT_ALARM, ...bounds, direction: 'out', step: options.outStep, cooldownSeconds: 300 },
-      { alarm: SCALE_IN_ALARM, ...bounds, direction: 'in', step: options.inStep, cooldownSeconds: 600 },
+      { alarm: SCALE_OUT_ALARM, ...bounds, direction: 'out', step: steps.outStep, cooldownSeconds: 300 },
+      { alarm: SCALE_IN_ALARM, ...bounds, direction: 'in', step: steps.inStep, cooldownSeconds: 600 },
     ]),
-    SCALE_FLEETS: JSON.stringify([
-      { cluster: 'demo', minCapacity: options.minCapacity ?? 2, maxCapacity: options.maxCapacity, ...(options.headroomInstances !== undefined ? { headroomInstances: options.headroomInstances } : {}) },
-    ]),
+    SCALE_FLEETS: JSON.stringify([{ cluster: 'demo', ...entry }]),
+  });
+}
+
+export const SCALE_GROUP = 'demo-asg';
+
+export interface ScaleGroupWorld {
+  sim: Simulation;
+  built: BuiltGroupCluster;
+}
+
+/**
+ * The scaling cluster on an Auto Scaling group of c5.xlarge (4 web tasks each) and no Spot Fleet,
+ * with the stage params the scale functions read. The scaleFleets entry names no group unless
+ * `nameGroup`: the one group of the cluster is found from its instances. Its bounds are in
+ * instances and wider than the group's own (`minCapacity` 1, `maxCapacity` 12) unless given.
+ */
+export function scaleGroupWorld(options: {
+  seed?: number;
+  instances: number;
+  webTasks: number;
+  outStep: number;
+  inStep: number;
+  minSize?: number;
+  maxSize: number;
+  headroomInstances?: number;
+  minCapacity?: number;
+  maxCapacity?: number;
+  nameGroup?: boolean;
+  newInstancesProtectedFromScaleIn?: boolean;
+  recordEvents?: boolean;
+}): ScaleGroupWorld {
+  const sim = new Simulation({ seed: options.seed ?? 1, recordEvents: options.recordEvents ?? false });
+  baseAccount(sim.world);
+  const built = buildGroupCluster(sim.world, scaleClusterSpec(0, options.webTasks), {
+    name: SCALE_GROUP,
+    minSize: options.minSize ?? 1,
+    maxSize: options.maxSize,
+    desiredCapacity: options.instances,
+    instanceTypes: ['c5.xlarge'],
+    newInstancesProtectedFromScaleIn: options.newInstancesProtectedFromScaleIn,
+  });
+  setScaleEnv(sim, options, {
+    ...(options.nameGroup ? { groupName: SCALE_GROUP } : {}),
+    minCapacity: options.minCapacity ?? 1,
+    maxCapacity: options.maxCapacity ?? 12,
+    ...(options.headroomInstances !== undefined ? { headroomInstances: options.headroomInstances } : {}),
   });
   return { sim, built };
 }
@@ -120,19 +170,31 @@ export function fleetLine(sim: Simulation, cluster: string): string {
   return `fleet ${units}, ${live.length} instances${draining ? ` (${draining} draining)` : ''} | healthy ${tasks}`;
 }
 
+/** The group's desired capacity and instances, then each service's healthy/desired tasks. */
+export function groupLine(sim: Simulation, cluster: string): string {
+  const c = sim.world.ecs.clusters.get(cluster);
+  const group = sim.world.autoscaling.groups.get(SCALE_GROUP);
+  if (!c || !group) return '';
+  const inService = [...group.instances.values()].filter((m) => m.lifecycleState === 'InService').length;
+  const live = [...c.containerInstances.values()].filter((ci) => ci.status !== 'INACTIVE');
+  const draining = live.filter((ci) => ci.status === 'DRAINING').length;
+  const tasks = [...c.services.values()].map((s) => `${s.name} ${s.healthyCount}/${s.desiredCount}`).join(', ');
+  return `group desired ${group.desiredCapacity} (${group.minSize}..${group.maxSize}), ${inService} InService, ${live.length} instances${draining ? ` (${draining} draining)` : ''} | healthy ${tasks}`;
+}
+
 function say(sim: Simulation, print: ((line: string) => void) | undefined, from: number, what: string): void {
   print?.(`${formatClock(Math.round((sim.world.clock.now() - from) / 1000))}  ${what}`);
 }
 
 /** After the executions: their reports, then five more minutes of the world (new tasks healthy, nothing relaunched or killed). */
-async function settle(sim: Simulation, print: ((line: string) => void) | undefined, from: number): Promise<void> {
+async function settle(sim: Simulation, print: ((line: string) => void) | undefined, from: number, line: (sim: Simulation, cluster: string) => string = fleetLine): Promise<void> {
   for (const e of sim.world.sfn.executions.values()) {
     const outcome = e.output ? (JSON.parse(e.output) as { outcome?: { message?: string } }).outcome : undefined;
     say(sim, print, from, `${e.name}: ${e.status}${outcome?.message ? ` — ${outcome.message}` : e.error ? ` — ${e.error}: ${e.cause}` : ''}`);
     if (e.status === 'SUCCEEDED') sim.world.invariants.checkNothingDraining('demo');
   }
   sim.world.advance(300);
-  say(sim, print, from, `5 min later: ${fleetLine(sim, 'demo')}`);
+  say(sim, print, from, `5 min later: ${line(sim, 'demo')}`);
 }
 
 /**
@@ -177,4 +239,58 @@ export async function runScaleInScenario(options: { seed?: number; size?: number
   } finally {
     sim.dispose();
   }
+}
+
+/** Runs one alarm through the trigger on the group cluster, and sums up with the group's figures. */
+async function runGroupScenario(
+  name: string,
+  world: ScaleGroupWorld,
+  alarm: (world: Simulation['world']) => object,
+  onProgress: ((line: string) => void) | undefined,
+): Promise<{ sim: Simulation; summary: Summary }> {
+  const { sim } = world;
+  try {
+    const group = sim.world.autoscaling.groups.get(SCALE_GROUP)!;
+    const desiredBefore = group.desiredCapacity;
+    const since = sim.world.router.calls.length;
+    const from = sim.world.clock.now();
+    say(sim, onProgress, from, `before: ${groupLine(sim, 'demo')}`);
+    if (onProgress) watchProgress(sim, 'demo', onProgress, groupLine);
+    await sim.runner.invoke('alarmScaleTrigger', alarm(sim.world));
+    await sim.run();
+    await settle(sim, onProgress, from, groupLine);
+    const summary = sim.summary(name, since, from);
+    const terminated = sim.world.router.calls.slice(since).filter((c) => c.operation === 'TerminateInstanceInAutoScalingGroup' && !c.error).map((c) => (c.input as { InstanceId: string }).InstanceId);
+    summary.notes = [
+      `Auto Scaling group ${SCALE_GROUP}: desired capacity ${desiredBefore} → ${group.desiredCapacity} (min ${group.minSize}, max ${group.maxSize}), ${sim.world.autoscaling.liveInstances(group).length} live instances`,
+      `instances terminated by name: ${terminated.length ? terminated.join(', ') : 'none'}`,
+      `tasks killed: ${sim.world.invariants.tasksKilled}`,
+    ];
+    return { sim, summary };
+  } finally {
+    sim.dispose();
+  }
+}
+
+/**
+ * Scale-out on an Auto Scaling group: 2 × c5.xlarge (max size 6) run 7 web tasks and the workers,
+ * full; the high-request alarm reaches the trigger through SNS; the group's desired capacity grows
+ * by the one instance the 4 extra tasks need, and web gets them once it is ACTIVE in the cluster.
+ */
+export async function runScaleOutGroupScenario(options: { seed?: number; size?: number; onProgress?: (line: string) => void } = {}): Promise<{ sim: Simulation; summary: Summary }> {
+  const size = options.size ?? 1;
+  const world = scaleGroupWorld({ seed: options.seed, instances: 2 * size, webTasks: 7 * size, outStep: 4 * size, inStep: 2, maxSize: 6 * size, maxCapacity: 12 * size });
+  return runGroupScenario('scale-out-asg', world, (w) => snsAlarmEvent(w, SCALE_OUT_ALARM), options.onProgress);
+}
+
+/**
+ * Scale-in on an Auto Scaling group: 4 × c5.xlarge run 12 web tasks; the low-request alarm reaches
+ * the trigger through EventBridge; web goes down to 6 tasks, every spare instance (headroom 0) is
+ * drained, and only then terminated by name with the desired capacity decremented: no task killed,
+ * none chosen by the group.
+ */
+export async function runScaleInGroupScenario(options: { seed?: number; size?: number; onProgress?: (line: string) => void } = {}): Promise<{ sim: Simulation; summary: Summary }> {
+  const size = options.size ?? 1;
+  const world = scaleGroupWorld({ seed: options.seed, instances: 4 * size, webTasks: 12 * size, outStep: 2, inStep: 6 * size, maxSize: 6 * size, maxCapacity: 12 * size, headroomInstances: 0 });
+  return runGroupScenario('scale-in-asg', world, (w) => eventBridgeAlarmEvent(w, SCALE_IN_ALARM), options.onProgress);
 }

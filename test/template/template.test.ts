@@ -120,16 +120,26 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
   interruptionWatchInstance: ['ec2:DescribeInstances', 'ecs:DescribeContainerInstances'],
   scaleValidateInput: [],
   scaleAcquireLock: ['ssm:GetParameter', 'ssm:PutParameter', 'states:DescribeExecution'],
-  scalePlan: [...CLUSTER_INSTANCES_READ, 'ec2:DescribeInstanceTypes', 'ec2:DescribeInstances', 'ec2:DescribeLaunchTemplateVersions', 'ec2:DescribeSpotFleetRequests', 'ecs:DescribeServices', 'ecs:DescribeTaskDefinition', 'ecs:ListTagsForResource'],
-  scaleRaiseCapacity: ['ec2:DescribeSpotFleetRequests', 'ec2:ModifySpotFleetRequest'],
-  scaleCheckCapacity: [...FLEET_DESCRIBE, ...CLUSTER_INSTANCES_READ],
+  scalePlan: [...CLUSTER_INSTANCES_READ, 'autoscaling:DescribeAutoScalingGroups', 'ec2:DescribeInstanceTypes', 'ec2:DescribeInstances', 'ec2:DescribeLaunchTemplateVersions', 'ec2:DescribeSpotFleetRequests', 'ecs:DescribeServices', 'ecs:DescribeTaskDefinition', 'ecs:ListTagsForResource'],
+  scaleRaiseCapacity: ['autoscaling:DescribeAutoScalingGroups', 'autoscaling:SetDesiredCapacity', 'ec2:DescribeSpotFleetRequests', 'ec2:ModifySpotFleetRequest'],
+  scaleCheckCapacity: [...FLEET_DESCRIBE, ...CLUSTER_INSTANCES_READ, 'autoscaling:DescribeAutoScalingGroups'],
   scaleUpdateService: ['ecs:TagResource', 'ecs:UpdateService'],
   scaleCheckSteady: ['ecs:DescribeServices', 'ecs:DescribeTasks', 'ecs:ListTasks'],
-  scalePlanShrink: [...FLEET_DESCRIBE, ...CLUSTER_INSTANCES_READ, 'ec2:DescribeInstances', 'ec2:DescribeLaunchTemplateVersions', 'ecs:DescribeServices', 'ecs:ListServices'],
+  scalePlanShrink: [...FLEET_DESCRIBE, ...CLUSTER_INSTANCES_READ, 'autoscaling:DescribeAutoScalingGroups', 'ec2:DescribeInstances', 'ec2:DescribeLaunchTemplateVersions', 'ecs:DescribeServices', 'ecs:ListServices'],
   scaleDrainInstances: [...CLUSTER_INSTANCES_READ, 'ecs:DescribeTasks', 'ecs:ListTasks', 'ecs:StopTask', 'ecs:UpdateContainerInstancesState'],
   scaleCheckDrain: [...CLUSTER_INSTANCES_READ, 'ecs:DescribeTasks', 'ecs:ListTasks', 'elasticloadbalancing:DeregisterTargets', 'elasticloadbalancing:DescribeTargetHealth'],
   scaleReactivateInstances: [...CLUSTER_INSTANCES_READ, 'ecs:UpdateContainerInstancesState'],
-  scaleShrinkFleet: [...CLUSTER_INSTANCES_READ, 'ec2:DescribeInstances', 'ec2:DescribeSpotFleetRequests', 'ec2:ModifySpotFleetRequest', 'ec2:TerminateInstances', 'elasticloadbalancing:DeregisterTargets', 'elasticloadbalancing:DescribeTargetHealth'],
+  scaleShrinkFleet: [
+    ...CLUSTER_INSTANCES_READ,
+    'autoscaling:DescribeAutoScalingGroups',
+    'autoscaling:TerminateInstanceInAutoScalingGroup',
+    'ec2:DescribeInstances',
+    'ec2:DescribeSpotFleetRequests',
+    'ec2:ModifySpotFleetRequest',
+    'ec2:TerminateInstances',
+    'elasticloadbalancing:DeregisterTargets',
+    'elasticloadbalancing:DescribeTargetHealth',
+  ],
   scaleReleaseLock: ['ssm:DeleteParameter', 'ssm:GetParameter'],
   scaleReport: [],
   alarmScaleTrigger: ['states:StartExecution'],
@@ -172,6 +182,9 @@ function clusterScopedArns(clusters: string[]): Set<string> {
   return new Set(clusters.flatMap((c) => [ecsArn(`cluster/${c}`), ecsArn(`container-instance/${c}/*`), ecsArn(`task/${c}/*`), ecsArn(`service/${c}/*`)]));
 }
 
+/** An Auto Scaling group's ARN as the policies carry it (any group id). */
+const groupArn = (name: string) => `${ACCOUNT_ARN.replace('${service}', 'autoscaling')}autoScalingGroup:*:autoScalingGroupName/${name}`;
+
 const DEFAULT_FLEET_ROLE = 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/aws-ec2-spot-fleet-tagging-role';
 const DEFAULT_INSTANCE_ROLE = 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/ecsInstanceRole';
 
@@ -184,7 +197,7 @@ const PRODUCTION_PARAMS = {
     { alarm: 'web-latency-high', cluster: 'web', service: 'frontend', direction: 'out', step: 3, min: 3, max: 30 },
     { alarm: 'web-latency-low', cluster: 'web', service: 'frontend', direction: 'in', min: 3, max: 30 },
   ],
-  scaleFleets: [{ cluster: 'web', minCapacity: 4, maxCapacity: 40 }],
+  scaleFleets: [{ cluster: 'web', groupName: 'web-ecs', minCapacity: 4, maxCapacity: 40 }],
   alarmTopicArns: ['arn:aws:sns:us-east-1:123456789012:web-alarms', 'arn:aws:sns:us-east-1:123456789012:shared-alarms'],
 };
 
@@ -439,6 +452,24 @@ describe('Template: npm run package', () => {
       ]);
     });
 
+    it('lets only RaiseFleetCapacity set a desired capacity and only ShrinkFleet terminate group instances, on any group when one is found at run time', () => {
+      // Prepare: the dev stage's scaleFleets entry names neither a fleet nor a group
+      const raise = functionsByName(dev).get('scaleRaiseCapacity')!;
+      const shrink = functionsByName(dev).get('scaleShrinkFleet')!;
+
+      // Act
+      const grants = ['autoscaling:SetDesiredCapacity', 'autoscaling:UpdateAutoScalingGroup', 'autoscaling:TerminateInstanceInAutoScalingGroup'].flatMap((action) =>
+        statementsWith(dev, action).map(({ where, statement }) => ({ where, actions: actionsOf(statement), resources: resourcesOf(statement) })),
+      );
+
+      // Assess
+      const anyGroup = groupArn('*');
+      expect(grants).toEqual([
+        { where: raise.roleLogicalId, actions: ['autoscaling:SetDesiredCapacity'], resources: [anyGroup] },
+        { where: shrink.roleLogicalId, actions: ['autoscaling:TerminateInstanceInAutoScalingGroup'], resources: [anyGroup] },
+      ]);
+    });
+
     it('keeps lock writes under the lock prefix and AMI reads to AMI parameters', () => {
       // Prepare
       const lockArn = 'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/ecs-fleet-ops/dev/locks/*';
@@ -556,6 +587,17 @@ describe('Template: npm run package', () => {
       expect(variables.CLUSTERS).toBe(JSON.stringify([{ cluster: 'web' }, { cluster: 'api' }]));
     });
 
+    it('lets scale-service resize and terminate instances of the Auto Scaling groups scaleFleets names, and no other', () => {
+      // Prepare: scaleFleets names group web-ecs for cluster web
+      const actions = ['autoscaling:SetDesiredCapacity', 'autoscaling:TerminateInstanceInAutoScalingGroup'];
+
+      // Act
+      const resources = actions.flatMap((action) => statementsWith(production, action).flatMap(({ statement }) => resourcesOf(statement)));
+
+      // Assess
+      expect(resources).toEqual([groupArn('web-ecs'), groupArn('web-ecs')]);
+    });
+
     it('lets Notify (and the scaling Report) publish to the configured topic only', () => {
       // Prepare
       const notify = functionsByName(production).get('rolloverNotify')!;
@@ -626,6 +668,7 @@ describe('Template: npm run package', () => {
       ['a notification topic that is not an SNS ARN', 'notifyTopicArn=ops', 'Stage param "notifyTopicArn"'],
       ['an alarm that scales a cluster not configured', 'scaleAlarms=[{"alarm":"a","cluster":"other","service":"web","direction":"out","min":1,"max":2}]', 'Stage param "scaleAlarms"'],
       ['an alarm topic that is not an SNS ARN', 'alarmTopicArns=alarms', 'Stage param "alarmTopicArns"'],
+      ['a scaled group name that would widen the policy', 'scaleFleets=[{"cluster":"demo","groupName":"*","minCapacity":1,"maxCapacity":2}]', 'Stage param "scaleFleets"'],
     ])('refuses %s', (_what, param, message) => {
       // Prepare
       const args = [`--param=${param}`];

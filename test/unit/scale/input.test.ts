@@ -61,6 +61,17 @@ describe('Function: parseScaleInput', () => {
     });
   });
 
+  it("adds the Auto Scaling group the cluster's settings name", () => {
+    // Prepare
+    const settings: FleetSettings[] = [{ cluster: 'demo', groupName: 'demo-ecs/asg', minCapacity: 1, maxCapacity: 6, headroomInstances: 0 }];
+
+    // Act
+    const request = parseScaleInput(valid, settings);
+
+    // Assess
+    expect(request.fleet).toEqual({ groupName: 'demo-ecs/asg', minCapacity: 1, maxCapacity: 6, headroomInstances: 0 });
+  });
+
   it('accepts a cluster ARN and a service ARN (long and old format) and keeps the names', () => {
     // Prepare
     const long = { ...valid, cluster: 'arn:aws:ecs:us-east-1:123456789012:cluster/demo', service: 'arn:aws:ecs:us-east-1:123456789012:service/demo/web' };
@@ -135,6 +146,8 @@ describe('Function: configuredFleets / configuredAlarmActions', () => {
     ['SCALE_FLEETS', 'not json', 'is not valid JSON'],
     ['SCALE_FLEETS', JSON.stringify([{ cluster: 'demo', minCapacity: 5, maxCapacity: 4 }]), 'minCapacity must not exceed maxCapacity'],
     ['SCALE_FLEETS', JSON.stringify([{ cluster: 'demo', minCapacity: 1, maxCapacity: 4, fleetId: 'fleet-1' }]), 'fleetId'],
+    ['SCALE_FLEETS', JSON.stringify([{ cluster: 'demo', minCapacity: 1, maxCapacity: 4, groupName: 'web-*' }]), 'groupName'],
+    ['SCALE_FLEETS', JSON.stringify([{ cluster: 'demo', minCapacity: 1, maxCapacity: 4, groupName: 'web-ecs', fleetId: 'sfr-11111111-1111-4111-8111-111111111111' }]), 'not both'],
     ['SCALE_FLEETS', JSON.stringify([{ cluster: 'demo', minCapacity: 1, maxCapacity: 4 }, { cluster: 'demo', minCapacity: 1, maxCapacity: 8 }]), 'configured twice'],
     ['SCALE_ALARMS', JSON.stringify([{ alarm: 'high', cluster: 'demo', service: 'web', direction: 'out', min: 2 }]), 'max:'],
     ['SCALE_ALARMS', JSON.stringify([{ alarm: '', cluster: 'demo', service: 'web', direction: 'out', min: 2, max: 3 }]), 'alarm:'],
