@@ -18,6 +18,7 @@ import {
   resourcesOfType,
   roleStatements,
 } from './cloudformation';
+import { EXPECTED_ACTIONS } from './expected-actions';
 
 /**
  * Asserts on the CloudFormation template that `npm run package` really produces (not on the
@@ -32,118 +33,6 @@ const PREFIX = 'ecs-fleet-ops-dev-';
 const MAX_ZIP_BYTES = 100 * 1024;
 const LOG_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
 
-const FLEET_DESCRIBE = ['ec2:DescribeSpotFleetInstances', 'ec2:DescribeSpotFleetRequests'];
-const CLUSTER_INSTANCES_READ = ['ecs:DescribeContainerInstances', 'ecs:ListContainerInstances'];
-/** What the target sync (functions/lib/target-sync.ts) calls, wherever it runs. */
-const TARGET_SYNC = ['ec2:DescribeInstances', 'elasticloadbalancing:DeregisterTargets', 'elasticloadbalancing:DescribeTargetHealth', 'elasticloadbalancing:RegisterTargets'];
-
-/** What each function's code calls (grep `Command(` and `paginate` under functions/), logs aside. */
-const EXPECTED_ACTIONS: Record<string, string[]> = {
-  rolloverValidateInput: [],
-  rolloverResolveTargetAmi: ['ec2:DescribeImages', 'ssm:GetParameter'],
-  rolloverDiscoverFleets: [...FLEET_DESCRIBE, ...CLUSTER_INSTANCES_READ, 'autoscaling:DescribeAutoScalingGroups', 'autoscaling:DescribeLifecycleHooks', 'ec2:DescribeInstances', 'ec2:DescribeLaunchTemplateVersions', 'ecs:DescribeServices', 'ecs:ListServices'],
-  rolloverAcquireLock: ['ssm:GetParameter', 'ssm:PutParameter', 'states:DescribeExecution'],
-  // RunInstances: AWS authorizes a Spot Fleet's launch specifications against the requester.
-  rolloverCreateReplacementFleets: ['ec2:CreateLaunchTemplateVersion', 'ec2:CreateTags', 'ec2:DescribeLaunchTemplateVersions', 'ec2:DescribeSpotFleetRequests', 'ec2:RequestSpotFleet', 'ec2:RunInstances', 'iam:PassRole'],
-  rolloverCheckReplacement: [...FLEET_DESCRIBE, ...CLUSTER_INSTANCES_READ, 'autoscaling:DescribeAutoScalingGroups', 'ec2:DescribeInstances'],
-  rolloverDrainInstances: [...FLEET_DESCRIBE, ...CLUSTER_INSTANCES_READ, ...TARGET_SYNC, 'autoscaling:DescribeAutoScalingGroups', 'elasticloadbalancing:DescribeTargetGroupAttributes', 'elasticloadbalancing:DescribeTargetGroups', 'ecs:DescribeTasks', 'ecs:ListTasks', 'ecs:StopTask', 'ecs:UpdateContainerInstancesState'],
-  rolloverCheckDrain: [...FLEET_DESCRIBE, ...CLUSTER_INSTANCES_READ, 'autoscaling:DescribeAutoScalingGroups', 'ec2:DescribeInstances', 'ecs:DescribeTasks', 'ecs:ListTasks', 'elasticloadbalancing:DeregisterTargets', 'elasticloadbalancing:DescribeTargetHealth'],
-  rolloverReactivateInstances: [...FLEET_DESCRIBE, ...CLUSTER_INSTANCES_READ, 'autoscaling:DescribeAutoScalingGroups', 'ec2:DescribeInstances', 'ecs:UpdateContainerInstancesState'],
-  // RunInstances, CreateTags (on launch) and PassRole: AWS checks them when a group is pointed at a launch template.
-  rolloverRetireFleets: [
-    ...FLEET_DESCRIBE,
-    ...CLUSTER_INSTANCES_READ,
-    'autoscaling:DeleteTags',
-    'autoscaling:DescribeAutoScalingGroups',
-    'autoscaling:ResumeProcesses',
-    'autoscaling:TerminateInstanceInAutoScalingGroup',
-    'autoscaling:UpdateAutoScalingGroup',
-    'ec2:CancelSpotFleetRequests',
-    'ec2:CreateTags',
-    'ec2:DeleteLaunchTemplateVersions',
-    'ec2:DescribeInstances',
-    'ec2:DescribeLaunchTemplateVersions',
-    'ec2:RunInstances',
-    'iam:PassRole',
-  ],
-  rolloverPrepareGroups: [
-    'autoscaling:CreateOrUpdateTags',
-    'autoscaling:DescribeAutoScalingGroups',
-    'autoscaling:SuspendProcesses',
-    'autoscaling:UpdateAutoScalingGroup',
-    'ec2:CreateLaunchTemplateVersion',
-    'ec2:CreateTags',
-    'ec2:DescribeInstances',
-    'ec2:DescribeLaunchTemplateVersions',
-    'ec2:RunInstances',
-    'iam:PassRole',
-  ],
-  // ModifySpotFleetRequest and the CloudWatch alarms: Application Auto Scaling acts on the fleet and creates target tracking alarms with the caller's rights.
-  rolloverCopyScaling: [
-    'application-autoscaling:DescribeScalableTargets',
-    'application-autoscaling:DescribeScalingPolicies',
-    'application-autoscaling:DescribeScheduledActions',
-    'application-autoscaling:PutScalingPolicy',
-    'application-autoscaling:PutScheduledAction',
-    'application-autoscaling:RegisterScalableTarget',
-    'cloudwatch:DescribeAlarms',
-    'cloudwatch:PutMetricAlarm',
-    'ec2:DescribeSpotFleetRequests',
-    'ec2:ModifySpotFleetRequest',
-  ],
-  rolloverRemoveScaling: ['ec2:DescribeSpotFleetRequests', 'application-autoscaling:DeregisterScalableTarget', 'application-autoscaling:DescribeScalableTargets', 'cloudwatch:DeleteAlarms'],
-  rolloverReleaseLock: ['ssm:DeleteParameter', 'ssm:GetParameter'],
-  rolloverNotify: [],
-  rolloverPlan: [
-    ...FLEET_DESCRIBE,
-    ...CLUSTER_INSTANCES_READ,
-    'autoscaling:DescribeAutoScalingGroups',
-    'ec2:DescribeInstances',
-    'ec2:DescribeInstanceTypes',
-    'ec2:DescribeLaunchTemplateVersions',
-    'ecs:DescribeServices',
-    'ecs:DescribeTasks',
-    'ecs:ListServices',
-    'ecs:ListTasks',
-    'elasticloadbalancing:DescribeTargetGroupAttributes',
-    'elasticloadbalancing:DescribeTargetGroups',
-    'ssm:GetParameter',
-    'states:DescribeExecution',
-  ],
-  amiUpdateTrigger: ['ecs:ListContainerInstances', 'ssm:GetParameter', 'states:StartExecution'],
-  amiScheduleTrigger: ['ecs:ListContainerInstances', 'ssm:GetParameter', 'states:StartExecution'],
-  targetsResolveBindings: ['elasticloadbalancing:DescribeTargetGroups'],
-  targetsSyncTargetGroup: [...CLUSTER_INSTANCES_READ, ...TARGET_SYNC, 'ec2:DescribeSpotFleetInstances'],
-  instanceChangeTrigger: ['states:StartExecution'],
-  interruptionFindInstance: ['ecs:ListContainerInstances'],
-  interruptionDrainInstance: [...CLUSTER_INSTANCES_READ, ...TARGET_SYNC, 'ec2:CreateTags', 'ec2:DescribeSpotFleetInstances', 'ecs:UpdateContainerInstancesState'],
-  interruptionWatchInstance: ['ec2:DescribeInstances', 'ecs:DescribeContainerInstances'],
-  scaleValidateInput: [],
-  scaleAcquireLock: ['ssm:GetParameter', 'ssm:PutParameter', 'states:DescribeExecution'],
-  scalePlan: [...CLUSTER_INSTANCES_READ, 'autoscaling:DescribeAutoScalingGroups', 'ec2:DescribeInstanceTypes', 'ec2:DescribeInstances', 'ec2:DescribeLaunchTemplateVersions', 'ec2:DescribeSpotFleetRequests', 'ecs:DescribeServices', 'ecs:DescribeTaskDefinition', 'ecs:ListTagsForResource'],
-  scaleRaiseCapacity: ['autoscaling:DescribeAutoScalingGroups', 'autoscaling:SetDesiredCapacity', 'ec2:DescribeSpotFleetRequests', 'ec2:ModifySpotFleetRequest'],
-  scaleCheckCapacity: [...FLEET_DESCRIBE, ...CLUSTER_INSTANCES_READ, 'autoscaling:DescribeAutoScalingGroups'],
-  scaleUpdateService: ['ecs:TagResource', 'ecs:UpdateService'],
-  scaleCheckSteady: ['ecs:DescribeServices', 'ecs:DescribeTasks', 'ecs:ListTasks'],
-  scalePlanShrink: [...FLEET_DESCRIBE, ...CLUSTER_INSTANCES_READ, 'autoscaling:DescribeAutoScalingGroups', 'ec2:DescribeInstances', 'ec2:DescribeLaunchTemplateVersions', 'ecs:DescribeServices', 'ecs:ListServices'],
-  scaleDrainInstances: [...CLUSTER_INSTANCES_READ, 'ecs:DescribeTasks', 'ecs:ListTasks', 'ecs:StopTask', 'ecs:UpdateContainerInstancesState'],
-  scaleCheckDrain: [...CLUSTER_INSTANCES_READ, 'ecs:DescribeTasks', 'ecs:ListTasks', 'elasticloadbalancing:DeregisterTargets', 'elasticloadbalancing:DescribeTargetHealth'],
-  scaleReactivateInstances: [...CLUSTER_INSTANCES_READ, 'ecs:UpdateContainerInstancesState'],
-  scaleShrinkFleet: [
-    ...CLUSTER_INSTANCES_READ,
-    'autoscaling:DescribeAutoScalingGroups',
-    'autoscaling:TerminateInstanceInAutoScalingGroup',
-    'ec2:DescribeInstances',
-    'ec2:DescribeSpotFleetRequests',
-    'ec2:ModifySpotFleetRequest',
-    'ec2:TerminateInstances',
-    'elasticloadbalancing:DeregisterTargets',
-    'elasticloadbalancing:DescribeTargetHealth',
-  ],
-  scaleReleaseLock: ['ssm:DeleteParameter', 'ssm:GetParameter'],
-  scaleReport: [],
-  alarmScaleTrigger: ['states:StartExecution'],
-};
 
 /** Actions with no resource-level permissions, or acting on resources only known at run time. */
 const ALLOWED_ON_ANY_RESOURCE = new Set([
@@ -461,13 +350,30 @@ describe('Template: npm run package', () => {
       const grants = ['autoscaling:SetDesiredCapacity', 'autoscaling:UpdateAutoScalingGroup', 'autoscaling:TerminateInstanceInAutoScalingGroup'].flatMap((action) =>
         statementsWith(dev, action).map(({ where, statement }) => ({ where, actions: actionsOf(statement), resources: resourcesOf(statement) })),
       );
+      const rollover = new Set(['rolloverPrepareGroups', 'rolloverRetireFleets'].map((name) => functionsByName(dev).get(name)!.roleLogicalId));
 
-      // Assess
+      // Assess: scale-service's two steps; the AMI rollover's two group steps (it finds the groups at run time)
       const anyGroup = groupArn('*');
-      expect(grants).toEqual([
+      expect(grants.filter((g) => !rollover.has(g.where))).toEqual([
         { where: raise.roleLogicalId, actions: ['autoscaling:SetDesiredCapacity'], resources: [anyGroup] },
         { where: shrink.roleLogicalId, actions: ['autoscaling:TerminateInstanceInAutoScalingGroup'], resources: [anyGroup] },
       ]);
+      expect(new Set(grants.filter((g) => rollover.has(g.where)).map((g) => `${g.where} ${g.resources.join(',')}`))).toEqual(new Set([...rollover].map((role) => `${role} ${anyGroup}`)));
+    });
+
+    it('lets the AMI rollover change only groups that carry its roll record, and tag them with that key only', () => {
+      // Prepare
+      const roles = new Set(['rolloverPrepareGroups', 'rolloverRetireFleets'].map((name) => functionsByName(dev).get(name)!.roleLogicalId));
+      const mutations = ['autoscaling:SuspendProcesses', 'autoscaling:UpdateAutoScalingGroup', 'autoscaling:TerminateInstanceInAutoScalingGroup', 'autoscaling:ResumeProcesses', 'autoscaling:DeleteTags'];
+
+      // Act
+      const guarded = mutations.flatMap((action) => statementsWith(dev, action).filter(({ where }) => roles.has(where)).map(({ statement }) => ({ action, condition: statement.Condition })));
+      const tagging = [...statementsWith(dev, 'autoscaling:CreateOrUpdateTags'), ...statementsWith(dev, 'autoscaling:DeleteTags')].map(({ statement }) => statement.Condition?.['ForAllValues:StringEquals']);
+
+      // Assess
+      expect(guarded.map((g) => g.action).sort()).toEqual([...mutations, 'autoscaling:UpdateAutoScalingGroup'].sort());
+      for (const g of guarded) expect(g.condition?.Null).toEqual({ 'autoscaling:ResourceTag/ecs-fleet-ops:rollover': 'false' });
+      expect(tagging).toEqual([{ 'aws:TagKeys': ['ecs-fleet-ops:rollover'] }, { 'aws:TagKeys': ['ecs-fleet-ops:rollover'] }]);
     });
 
     it('keeps lock writes under the lock prefix and AMI reads to AMI parameters', () => {
@@ -590,9 +496,10 @@ describe('Template: npm run package', () => {
     it('lets scale-service resize and terminate instances of the Auto Scaling groups scaleFleets names, and no other', () => {
       // Prepare: scaleFleets names group web-ecs for cluster web
       const actions = ['autoscaling:SetDesiredCapacity', 'autoscaling:TerminateInstanceInAutoScalingGroup'];
+      const scaleRoles = new Set(['scaleRaiseCapacity', 'scaleShrinkFleet'].map((name) => functionsByName(production).get(name)!.roleLogicalId));
 
       // Act
-      const resources = actions.flatMap((action) => statementsWith(production, action).flatMap(({ statement }) => resourcesOf(statement)));
+      const resources = actions.flatMap((action) => statementsWith(production, action).filter(({ where }) => scaleRoles.has(where)).flatMap(({ statement }) => resourcesOf(statement)));
 
       // Assess
       expect(resources).toEqual([groupArn('web-ecs'), groupArn('web-ecs')]);
