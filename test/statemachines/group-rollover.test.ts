@@ -9,7 +9,8 @@ import type { RolloverPlan } from '../../functions/rollover/planning';
 import type { RolloverState } from '../../functions/rollover/state';
 import type { Simulation } from '../../sim/harness';
 import type { CallRecord } from '../../sim/router';
-import { addAutoScalingGroup, NEW_AMI, OLD_AMI, type GroupSpec } from '../../sim/scenarios/cluster';
+import { addAutoScalingGroup, NEW_AMI, OLD_AMI, releaseNewAmi, type GroupSpec } from '../../sim/scenarios/cluster';
+import { SCALE_GROUP, scaleGroupWorld } from '../../sim/scenarios/scale';
 import { clusterOnOldAmi, liveContainerInstances, mutatingCalls, type TestCluster } from '../support/simulation';
 
 let t: TestCluster | undefined;
@@ -200,6 +201,33 @@ describe('State machine: ami-rollover (Auto Scaling groups)', () => {
     expect(execution.error).toBe(ErrorNames.UnsupportedGroup);
     expect(execution.cause).toMatch(cause);
     expect(mutatingCalls(sim, mark).map((c) => `${c.service}:${c.operation}`)).toEqual(['sfn:StartExecution']);
+  });
+});
+
+describe('State machine: ami-rollover of a cluster whose only capacity is an Auto Scaling group', () => {
+  it('rolls the group — new instances protected from scale-in included — with no Spot Fleet call that changes anything', async () => {
+    // Prepare: 3 × c5.xlarge in a group whose new instances are protected from scale-in, no Spot Fleet
+    const { sim } = scaleGroupWorld({ instances: 3, webTasks: 7, outStep: 2, inStep: 2, maxSize: 6, newInstancesProtectedFromScaleIn: true });
+    t = { sim, mark: 0 } as unknown as TestCluster;
+    releaseNewAmi(sim.world);
+    const mark = sim.world.router.calls.length;
+
+    // Act
+    const arn = sim.startRollover({ cluster: 'demo' });
+    await sim.run();
+
+    // Assess
+    expect(sim.execution(arn).status).toBe('SUCCEEDED');
+    const g = sim.world.autoscaling.groups.get(SCALE_GROUP)!;
+    const live = sim.world.autoscaling.liveInstances(g);
+    expect(live.map((m) => sim.world.ec2.instances.get(m.id)!.imageId)).toEqual([NEW_AMI, NEW_AMI, NEW_AMI]);
+    expect(live.every((m) => m.protectedFromScaleIn)).toBe(true);
+    expect({ desired: g.desiredCapacity, max: g.maxSize }).toEqual({ desired: 3, max: 6 });
+    const changes = mutatingCalls(sim, mark).map((c) => `${c.service}:${c.operation}`);
+    expect(changes.filter((c) => /SpotFleet/.test(c))).toEqual([]);
+    expect(changes.filter((c) => c === 'autoscaling:TerminateInstanceInAutoScalingGroup')).toHaveLength(3);
+    for (const s of sim.world.ecs.cluster('demo').services.values()) expect(s.healthyCount).toBe(s.desiredCount);
+    expect(sim.world.invariants.violations).toEqual([]);
   });
 });
 

@@ -51,28 +51,35 @@ export interface GroupTermination {
   skipped: string[];
 }
 
+/** Calls in flight at once when terminating many instances (the API takes one id per call). */
+export const TERMINATE_CONCURRENCY = 8;
+
 /**
  * Terminates exactly these instances of the group, one TerminateInstanceInAutoScalingGroup each
- * (the API takes one id), decrementing the desired capacity so the group does not replace them.
- * Lifecycle hooks on termination run as they would for any termination. Instances already
- * terminating, or no longer in the group, are skipped: a retried step terminates nothing twice.
+ * (the API takes one id; up to TERMINATE_CONCURRENCY at once, so a group of hundreds fits in one
+ * invocation), decrementing the desired capacity so the group does not replace them. Lifecycle
+ * hooks on termination run as they would for any termination. Instances already terminating, or
+ * no longer in the group, are skipped: a retried step terminates nothing twice.
  */
 export async function terminateInGroup(client: AutoScalingClient, group: AutoScalingGroup, instanceIds: string[]): Promise<GroupTermination> {
   const live = new Set(liveInstances(group).map((i) => i.InstanceId));
-  const out: GroupTermination = { terminated: [], skipped: [] };
-  for (const id of instanceIds) {
-    if (!live.has(id)) {
-      out.skipped.push(id);
-      continue;
+  const out: GroupTermination = { terminated: [], skipped: instanceIds.filter((id) => !live.has(id)) };
+  const queue = instanceIds.filter((id) => live.has(id));
+  const worker = async () => {
+    for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+      try {
+        await client.send(new TerminateInstanceInAutoScalingGroupCommand({ InstanceId: id, ShouldDecrementDesiredCapacity: true }));
+        out.terminated.push(id);
+      } catch (error) {
+        // The instance left the group between the describe and this call (a retry racing a termination).
+        if (errorName(error) === 'ValidationError' && /not found|No managed instance/i.test(errorMessage(error))) out.skipped.push(id);
+        else throw error;
+      }
     }
-    try {
-      await client.send(new TerminateInstanceInAutoScalingGroupCommand({ InstanceId: id, ShouldDecrementDesiredCapacity: true }));
-      out.terminated.push(id);
-    } catch (error) {
-      // The instance left the group between the describe and this call (a retry racing a termination).
-      if (errorName(error) === 'ValidationError' && /not found|No managed instance/i.test(errorMessage(error))) out.skipped.push(id);
-      else throw error;
-    }
-  }
+  };
+  // Every worker finishes before an error is reported: none is left calling AWS after the step failed.
+  const settled = await Promise.allSettled(Array.from({ length: Math.min(TERMINATE_CONCURRENCY, queue.length) }, worker));
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
   return out;
 }
