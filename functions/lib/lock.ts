@@ -1,4 +1,4 @@
-import { DeleteParameterCommand, GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { DeleteParameterCommand, GetParameterCommand, paginateGetParametersByPath, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { errorName } from './errors';
 
@@ -36,6 +36,24 @@ export async function isRunning(sfn: SFNClient, executionArn: string): Promise<b
     if (errorName(error) === 'ExecutionDoesNotExist' || errorName(error) === 'InvalidArn') return false;
     throw error;
   }
+}
+
+/** Locks whose parameter name (right under `path`) starts with `namePrefix`, held by running executions. */
+export async function liveHoldersUnder(ssm: SSMClient, sfn: SFNClient, path: string, namePrefix: string): Promise<(LockValue & { parameter: string })[]> {
+  const out: (LockValue & { parameter: string })[] = [];
+  for await (const page of paginateGetParametersByPath({ client: ssm, pageSize: 10 }, { Path: path, Recursive: false })) {
+    for (const p of page.Parameters ?? []) {
+      if (!p.Name?.startsWith(namePrefix)) continue;
+      let value: Partial<LockValue>;
+      try {
+        value = JSON.parse(p.Value ?? '{}') as Partial<LockValue>;
+      } catch {
+        continue;
+      }
+      if (value.owner && (await isRunning(sfn, value.owner))) out.push({ parameter: p.Name, owner: value.owner, since: value.since ?? '' });
+    }
+  }
+  return out;
 }
 
 /** The lock's value when a running execution holds it; undefined when it is free or stale. */

@@ -1,27 +1,33 @@
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { SFNClient } from '@aws-sdk/client-sfn';
-import { LOCK_PARAMETER_PREFIX } from '../lib/config';
 import { ErrorNames, FleetOpsError, RolloverInProgressError } from '../lib/errors';
 import { acquire, liveHolder, release, type HeldLock } from '../lib/lock';
-import { lockParameter as rolloverLockParameter } from '../rollover/lock';
+import { lockParameter as rolloverLockParameter, scaleLockPrefix } from '../rollover/lock';
 
 /**
  * One scale execution per service. The '.' cannot occur in cluster or service names, so the
  * parameter never collides with (or nests under) a cluster's rollover lock.
  */
 export function scaleLockParameter(cluster: string, service: string): string {
-  return `${LOCK_PARAMETER_PREFIX()}/${cluster}.scale.${service}`;
+  return `${scaleLockPrefix(cluster)}${service}`;
 }
 
 /**
- * Refuses, having changed nothing, while a rollover of the cluster runs (it drains and replaces the
- * very instances a scaling would count on), then takes the service's lock.
+ * Takes the service's lock, then refuses — releasing it, having changed nothing — while a rollover
+ * of the cluster runs (it drains and replaces the very instances a scaling would count on). A
+ * rollover does the same the other way round, so two that start at once cannot both go on.
  */
 export async function acquireScaleLock(ssm: SSMClient, sfn: SFNClient, cluster: string, service: string, owner: string, since: string): Promise<HeldLock> {
+  const lock = await takeScaleLock(ssm, sfn, cluster, service, owner, since);
   const rollover = await liveHolder(ssm, sfn, rolloverLockParameter(cluster));
   if (rollover) {
+    await release(ssm, lock.parameter, owner);
     throw new RolloverInProgressError(`Cluster ${cluster} is being rolled over by ${rollover.owner} (since ${rollover.since}); scaling of service ${service} refused, nothing changed`);
   }
+  return lock;
+}
+
+async function takeScaleLock(ssm: SSMClient, sfn: SFNClient, cluster: string, service: string, owner: string, since: string): Promise<HeldLock> {
   return acquire(ssm, sfn, {
     parameter: scaleLockParameter(cluster, service),
     owner,

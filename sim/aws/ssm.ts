@@ -60,6 +60,16 @@ export class SsmSim {
       const found = input.Names.filter((n) => this.parameters.has(n));
       return { Parameters: found.map((n) => this.describe(n, this.parameters.get(n)!)), InvalidParameters: input.Names.filter((n) => !this.parameters.has(n)) };
     },
+    GetParametersByPath: (input: { Path: string; Recursive?: boolean; MaxResults?: number; NextToken?: string }) => {
+      if (!input.Path.startsWith('/')) throw awsError('ValidationException', 'The parameter path must begin with a forward slash (/)');
+      if (input.MaxResults !== undefined && (input.MaxResults < 1 || input.MaxResults > 10)) throw awsError('ValidationException', 'MaxResults must be between 1 and 10');
+      const base = input.Path.endsWith('/') ? input.Path : `${input.Path}/`;
+      const names = [...this.parameters.keys()].filter((n) => n.startsWith(base) && (input.Recursive || !n.slice(base.length).includes('/'))).sort();
+      const start = input.NextToken ? Number(input.NextToken) : 0;
+      const size = input.MaxResults ?? 10;
+      const page = names.slice(start, start + size);
+      return { Parameters: page.map((n) => this.describe(n, this.parameters.get(n)!)), ...(start + size < names.length ? { NextToken: String(start + size) } : {}) };
+    },
     PutParameter: (input: { Name: string; Value: string; Type?: SimParameter['type']; Overwrite?: boolean }) => {
       if (input.Name.startsWith('/aws/')) throw awsError('AccessDeniedException', 'No access to reserved parameter name: /aws/', 400);
       const existing = this.parameters.get(input.Name);

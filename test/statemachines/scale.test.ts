@@ -288,6 +288,30 @@ describe('State machine: scale-service', () => {
       await sim.run();
     });
 
+    it('makes a rollover started while a scaling runs refuse (ScaleInProgress), giving its lock back and changing nothing', async () => {
+      // Prepare: a scale-out waiting for its new capacity
+      t = fullCluster();
+      const { sim } = t;
+      const scaling = startScaling(t, { direction: 'out', step: 4 }, 'scaling');
+      await sim.runner.advance(30);
+      releaseNewAmi(sim.world);
+      const since = sim.world.router.calls.length;
+
+      // Act
+      const arn = sim.startRollover({ cluster: 'demo' }, 'rollover-during-scaling');
+      await sim.runner.advance(30);
+
+      // Assess
+      expect(sim.execution(arn).status).toBe('FAILED');
+      expect(sim.execution(arn).error).toBe('ScaleInProgress');
+      expect(sim.execution(arn).cause).toContain('service(s) web');
+      const changes = sim.world.router.calls.slice(since).filter((c) => c.by?.startsWith('rollover') && !/^(Describe|List|Get)/.test(c.operation)).map((c) => `${c.service}:${c.operation}`);
+      expect(changes).toEqual(['ssm:PutParameter', 'ssm:DeleteParameter']);
+      expect(sim.world.ssm.parameters.has('/ecs-fleet-ops/sim/locks/demo')).toBe(false);
+      await sim.run();
+      expect(sim.execution(scaling).status).toBe('SUCCEEDED');
+    });
+
     it('refuses bad input with InvalidInput before touching anything', async () => {
       // Prepare
       t = roomyCluster();

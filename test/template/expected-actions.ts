@@ -12,7 +12,7 @@ export const EXPECTED_ACTIONS: Record<string, string[]> = {
   rolloverValidateInput: [],
   rolloverResolveTargetAmi: ['ec2:DescribeImages', 'ssm:GetParameter'],
   rolloverDiscoverFleets: [...FLEET_DESCRIBE, ...CLUSTER_INSTANCES_READ, 'autoscaling:DescribeAutoScalingGroups', 'autoscaling:DescribeLifecycleHooks', 'ec2:DescribeInstances', 'ec2:DescribeLaunchTemplateVersions', 'ecs:DescribeServices', 'ecs:ListServices'],
-  rolloverAcquireLock: ['ssm:GetParameter', 'ssm:PutParameter', 'states:DescribeExecution'],
+  rolloverAcquireLock: ['ssm:DeleteParameter', 'ssm:GetParameter', 'ssm:GetParametersByPath', 'ssm:PutParameter', 'states:DescribeExecution'],
   // RunInstances: AWS authorizes a Spot Fleet's launch specifications against the requester.
   rolloverCreateReplacementFleets: ['ec2:CreateLaunchTemplateVersion', 'ec2:CreateTags', 'ec2:DescribeLaunchTemplateVersions', 'ec2:DescribeSpotFleetRequests', 'ec2:RequestSpotFleet', 'ec2:RunInstances', 'iam:PassRole'],
   rolloverCheckReplacement: [...FLEET_DESCRIBE, ...CLUSTER_INSTANCES_READ, 'autoscaling:DescribeAutoScalingGroups', 'ec2:DescribeInstances'],
@@ -89,7 +89,7 @@ export const EXPECTED_ACTIONS: Record<string, string[]> = {
   interruptionDrainInstance: [...CLUSTER_INSTANCES_READ, ...TARGET_SYNC, 'ec2:CreateTags', 'ec2:DescribeSpotFleetInstances', 'ecs:UpdateContainerInstancesState'],
   interruptionWatchInstance: ['ec2:DescribeInstances', 'ecs:DescribeContainerInstances'],
   scaleValidateInput: [],
-  scaleAcquireLock: ['ssm:GetParameter', 'ssm:PutParameter', 'states:DescribeExecution'],
+  scaleAcquireLock: ['ssm:DeleteParameter', 'ssm:GetParameter', 'ssm:PutParameter', 'states:DescribeExecution'],
   scalePlan: [...CLUSTER_INSTANCES_READ, 'autoscaling:DescribeAutoScalingGroups', 'ec2:DescribeInstanceTypes', 'ec2:DescribeInstances', 'ec2:DescribeLaunchTemplateVersions', 'ec2:DescribeSpotFleetRequests', 'ecs:DescribeServices', 'ecs:DescribeTaskDefinition', 'ecs:ListTagsForResource'],
   scaleRaiseCapacity: ['autoscaling:DescribeAutoScalingGroups', 'autoscaling:SetDesiredCapacity', 'ec2:DescribeSpotFleetRequests', 'ec2:ModifySpotFleetRequest'],
   scaleCheckCapacity: [...FLEET_DESCRIBE, ...CLUSTER_INSTANCES_READ, 'autoscaling:DescribeAutoScalingGroups'],

@@ -1,5 +1,5 @@
 import { DescribeExecutionCommand, ExecutionDoesNotExist, SFNClient } from '@aws-sdk/client-sfn';
-import { DeleteParameterCommand, GetParameterCommand, ParameterAlreadyExists, ParameterNotFound, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { DeleteParameterCommand, GetParameterCommand, GetParametersByPathCommand, ParameterAlreadyExists, ParameterNotFound, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { useClients } from '../../../functions/lib/clients';
@@ -31,6 +31,7 @@ describe('Function: acquire-lock handler (AcquireLock)', () => {
     process.env = { ...savedEnv };
     delete process.env.LOCK_PARAMETER_PREFIX;
     jest.spyOn(logger, 'warn').mockImplementation(() => undefined);
+    ssmMock.on(GetParametersByPathCommand).resolves({ Parameters: [] });
     state = rolloverState();
   });
 
@@ -54,6 +55,26 @@ describe('Function: acquire-lock handler (AcquireLock)', () => {
     const value = JSON.parse(ssmMock.commandCalls(PutParameterCommand)[0].args[0].input.Value!);
     expect(value).toEqual({ owner: EXECUTION.id, since: EXECUTION.startedAt });
     expect(sfnMock).not.toHaveReceivedCommand(DescribeExecutionCommand);
+  });
+
+  it('gives its lock back and refuses with ScaleInProgress while a service of the cluster is being scaled', async () => {
+    // Prepare: a running scaling of web in demo, a stale one of worker, one of another cluster
+    const scaling = 'arn:aws:states:us-east-1:123456789012:execution:ecs-fleet-ops-scale-service:demo-web-out';
+    const ended = 'arn:aws:states:us-east-1:123456789012:execution:ecs-fleet-ops-scale-service:demo-worker-in';
+    const lockOf = (name: string, owner: string) => ({ Name: name, Value: JSON.stringify({ owner, since: '2026-11-01T09:00:00.000Z' }), Type: 'String' as const });
+    ssmMock.on(PutParameterCommand).resolves({ Version: 1 });
+    ssmMock.on(GetParametersByPathCommand).resolves({ Parameters: [lockOf(LOCK, EXECUTION.id), lockOf(`${LOCK}.scale.web`, scaling), lockOf(`${LOCK}.scale.worker`, ended), lockOf('/ecs-fleet-ops/locks/demo2.scale.web', scaling)] });
+    ssmMock.on(GetParameterCommand, { Name: LOCK }).resolves(lockValue(EXECUTION.id));
+    sfnMock.on(DescribeExecutionCommand, { executionArn: scaling }).resolves({ executionArn: scaling, status: 'RUNNING', startDate: new Date() });
+    sfnMock.on(DescribeExecutionCommand, { executionArn: ended }).resolves({ executionArn: ended, status: 'SUCCEEDED', startDate: new Date() });
+
+    // Act
+    const result = acquireLock(state);
+
+    // Assess
+    await expect(result).rejects.toMatchObject({ name: 'ScaleInProgress', message: expect.stringMatching(/service\(s\) web \(by .*demo-web-out\); the rollover changed nothing/) });
+    expect(ssmMock).toHaveReceivedCommandWith(GetParametersByPathCommand, { Path: '/ecs-fleet-ops/locks', Recursive: false });
+    expect(ssmMock).toHaveReceivedCommandWith(DeleteParameterCommand, { Name: LOCK });
   });
 
   it('puts the lock under the configured prefix', async () => {

@@ -52,9 +52,11 @@ describe('Function: scale acquire-lock handler (AcquireLock)', () => {
     expect(ssmMock).toHaveReceivedCommandWith(PutParameterCommand, { Name: WEB_LOCK, Overwrite: false });
   });
 
-  it('refuses with RolloverInProgress, taking no lock, while a rollover of the cluster runs', async () => {
-    // Prepare
+  it('refuses with RolloverInProgress, giving back the lock it took, while a rollover of the cluster runs', async () => {
+    // Prepare: the scale lock is taken first, then the rollover's is seen
+    ssmMock.on(PutParameterCommand).resolves({ Version: 1 });
     ssmMock.on(GetParameterCommand, { Name: ROLLOVER_LOCK }).resolves(lockValue(ROLLOVER_LOCK, ROLLOVER));
+    ssmMock.on(GetParameterCommand, { Name: WEB_LOCK }).resolves(lockValue(WEB_LOCK, EXECUTION.id));
     sfnMock.on(DescribeExecutionCommand, { executionArn: ROLLOVER }).resolves(running(ROLLOVER));
 
     // Act
@@ -62,7 +64,9 @@ describe('Function: scale acquire-lock handler (AcquireLock)', () => {
 
     // Assess
     await expect(result).rejects.toMatchObject({ name: 'RolloverInProgress', message: expect.stringContaining(ROLLOVER) });
-    expect(ssmMock).not.toHaveReceivedCommand(PutParameterCommand);
+    expect(ssmMock).toHaveReceivedCommandWith(PutParameterCommand, { Name: WEB_LOCK, Overwrite: false });
+    expect(ssmMock).toHaveReceivedCommandWith(DeleteParameterCommand, { Name: WEB_LOCK });
+    expect(ssmMock).not.toHaveReceivedCommandWith(PutParameterCommand, { Name: ROLLOVER_LOCK });
   });
 
   it('goes ahead past the lock of a rollover that has ended, without touching it', async () => {
