@@ -5,7 +5,10 @@ import type { StateVisit } from '../runner';
 export interface TimelineSample {
   /** Virtual time, ms since the epoch. */
   at: number;
-  /** By fleet id: instances pending or running, and how many of them are DRAINING in ECS. */
+  /**
+   * By fleet id (or `asg:<group>:<AMI>` for an Auto Scaling group's instances on one AMI):
+   * instances pending or running, and how many of them are DRAINING in ECS.
+   */
   fleets: Record<string, { live: number; draining: number }>;
   /** By "cluster/service": tasks RUNNING (and meant to run), healthy, desired. */
   services: Record<string, { running: number; healthy: number; desired: number }>;
@@ -48,6 +51,8 @@ export class TimelineRecorder {
   private last = -Infinity;
   /** The cluster each fleet's instances joined (remembered: a retired fleet's instances leave it). */
   private readonly fleetClusters = new Map<string, string>();
+  /** Lanes of Auto Scaling group instances (by group and AMI): the earliest launch seen. */
+  private readonly groupLanes = new Map<string, { group: string; ami: string; firstLaunch: number }>();
 
   constructor(
     private readonly sim: Simulation,
@@ -88,6 +93,14 @@ export class TimelineRecorder {
       });
     // "old" and "new" only mean something when the run created fleets (a rollover's replacement).
     if (fleets.some((f) => !f.old)) for (const f of fleets) f.label = f.label.replace(/(\S+…)$/, `${f.old ? 'old' : 'new'} $1`);
+    for (const [id, lane] of this.groupLanes) {
+      if (!samples.some((s) => s.fleets[id]?.live)) continue;
+      const cluster = this.fleetClusters.get(id);
+      const lanes = [...this.groupLanes.values()].filter((l) => l.group === lane.group);
+      const old = lane.firstLaunch < first && lanes.some((l) => l.firstLaunch >= first);
+      const age = lanes.length > 1 ? `${old ? 'old' : 'new'} ` : '';
+      fleets.push({ id, old, createdAt: lane.firstLaunch, cluster, label: `${cluster ? `${cluster} ` : ''}${age}${lane.group} …${lane.ami.slice(-6)}` });
+    }
     const services = [...world.ecs.clusters.values()].flatMap((c) => [...c.services.values()].map((s) => ({ key: `${c.name}/${s.name}`, cluster: c.name, name: s.name, minimumHealthyPercent: s.minimumHealthyPercent })));
     return {
       title,
@@ -117,6 +130,21 @@ export class TimelineRecorder {
         if (ci && !this.fleetClusters.has(f.id)) this.fleetClusters.set(f.id, ci.cluster);
       }
       if (live || f.state === 'active') fleets[f.id] = { live, draining };
+    }
+    for (const g of world.autoscaling.groups.values()) {
+      for (const m of g.instances.values()) {
+        const i = world.ec2.instances.get(m.id);
+        if (!i || (i.state !== 'pending' && i.state !== 'running')) continue;
+        const id = `asg:${g.name}:${i.imageId}`;
+        const lane = this.groupLanes.get(id);
+        if (!lane) this.groupLanes.set(id, { group: g.name, ami: i.imageId, firstLaunch: i.launchTime });
+        else lane.firstLaunch = Math.min(lane.firstLaunch, i.launchTime);
+        const counts = (fleets[id] ??= { live: 0, draining: 0 });
+        counts.live++;
+        const ci = world.ecs.containerInstanceOf(m.id);
+        if (ci?.status === 'DRAINING') counts.draining++;
+        if (ci && !this.fleetClusters.has(id)) this.fleetClusters.set(id, ci.cluster);
+      }
     }
     const services: TimelineSample['services'] = {};
     for (const c of world.ecs.clusters.values()) {
