@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Simulation } from '../../sim/harness';
+import { runHybridRolloverScenario } from '../../sim/scenarios/hybrid';
 import { runRolloverScenario } from '../../sim/scenarios/rollover';
 import { TimelineRecorder, renderTimelineHtml, renderTimelineSvg, writeTimeline, type TimelineRecording } from '../../sim/timeline';
 
@@ -143,5 +144,31 @@ describe('Timeline picture', () => {
     expect(bounded.recording.samples.length).toBeLessThanOrEqual(21);
     expect(bounded.recording.samples.length).toBeGreaterThan(5);
     expect(renderTimelineHtml(bounded.recording)).toContain('data-phase="Drain"');
+  });
+});
+
+describe('Timeline picture of a hybrid cluster', () => {
+  it('draws the Auto Scaling group\'s instances as an old and a new lane, the old one drained then gone', async () => {
+    // Prepare
+    let recorder: TimelineRecorder | undefined;
+    const stop = Simulation.observe((sim) => {
+      recorder = new TimelineRecorder(sim);
+    });
+
+    // Act
+    try {
+      await runHybridRolloverScenario({ seed: 1 });
+    } finally {
+      stop();
+    }
+    const recording = recorder!.finish('hybrid test');
+
+    // Assess
+    const lanes = recording.fleets.filter((f) => f.id.startsWith('asg:'));
+    expect(lanes.map((l) => l.label.replace(/…\w+$/, ''))).toEqual(['demo old demo-asg ', 'demo new demo-asg ']);
+    const [old, fresh] = lanes;
+    expect(recording.samples.some((s) => s.fleets[old.id]?.draining === 3)).toBe(true);
+    expect(recording.samples.at(-1)!.fleets[fresh.id].live).toBe(3);
+    expect(renderTimelineHtml(recording)).toContain('demo new demo-asg');
   });
 });
