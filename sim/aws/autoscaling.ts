@@ -73,6 +73,14 @@ export const SCALING_PROCESSES = ['Launch', 'Terminate', 'AddToLoadBalancer', 'A
 const LIVE: AsgLifecycleState[] = ['Pending', 'Pending:Wait', 'InService'];
 
 const validation = (message: string) => awsError('ValidationError', message);
+
+/** The processes a Suspend/ResumeProcesses call names (all of them when it names none). */
+function processNames(requested: string[] | undefined): string[] {
+  const names = requested?.length ? requested : [...SCALING_PROCESSES];
+  const unknown = names.find((n) => !(SCALING_PROCESSES as readonly string[]).includes(n));
+  if (unknown) throw validation(`Process ${unknown} is not a valid process`);
+  return names;
+}
 const decodeB64 = (s: string | undefined) => (s ? Buffer.from(s, 'base64').toString('utf8') : '');
 
 /**
@@ -309,19 +317,14 @@ export class AutoScalingSim {
 
     SuspendProcesses: (input: { AutoScalingGroupName: string; ScalingProcesses?: string[] }) => {
       const group = this.group(input.AutoScalingGroupName);
-      const names = input.ScalingProcesses?.length ? input.ScalingProcesses : [...SCALING_PROCESSES];
-      const unknown = names.find((n) => !(SCALING_PROCESSES as readonly string[]).includes(n));
-      if (unknown) throw validation(`Process ${unknown} is not a valid process`);
+      const names = processNames(input.ScalingProcesses);
       for (const n of names) if (!group.suspended.has(n)) group.suspended.set(n, `User suspended at ${new Date(this.world.clock.now()).toISOString()}`);
       return {};
     },
 
     ResumeProcesses: (input: { AutoScalingGroupName: string; ScalingProcesses?: string[] }) => {
       const group = this.group(input.AutoScalingGroupName);
-      const names = input.ScalingProcesses?.length ? input.ScalingProcesses : [...SCALING_PROCESSES];
-      const unknown = names.find((n) => !(SCALING_PROCESSES as readonly string[]).includes(n));
-      if (unknown) throw validation(`Process ${unknown} is not a valid process`);
-      for (const n of names) group.suspended.delete(n);
+      for (const n of processNames(input.ScalingProcesses)) group.suspended.delete(n);
       this.schedule(group);
       return {};
     },
