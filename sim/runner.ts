@@ -6,8 +6,10 @@ import { parse as parseYaml } from 'yaml';
 import { useClients } from '../functions/lib/clients';
 import type { World } from './world';
 import type { ExecutionEngine, SimExecution } from './aws/sfn';
-import { callContext, type CallContext } from './call-context';
+import { LAMBDA_TIMEOUT_ERROR, callContext, timedOut, type CallContext } from './call-context';
 import { asInvocation } from './invoke-store';
+
+export { LAMBDA_TIMEOUT_ERROR, timedOut };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
@@ -57,9 +59,6 @@ export interface LambdaDefinition {
 /** What the Serverless Framework deploys when neither the function nor the provider sets a timeout. */
 const FRAMEWORK_DEFAULT_TIMEOUT_SECONDS = 6;
 
-/** Lambda's error type for an invocation it stopped at the function's timeout. */
-export const LAMBDA_TIMEOUT_ERROR = 'Sandbox.Timedout';
-
 /**
  * Function name → handler and timeout (the function's `timeout`, else `provider.timeout`), read from
  * serverless.yml so the runner invokes what would be deployed.
@@ -71,11 +70,6 @@ export function lambdaRegistry(file = path.join(ROOT, 'serverless.yml')): Record
   };
   const providerTimeout = doc.provider?.timeout ?? FRAMEWORK_DEFAULT_TIMEOUT_SECONDS;
   return Object.fromEntries(Object.entries(doc.functions ?? {}).map(([name, fn]) => [name, { handler: fn.handler, timeoutSeconds: fn.timeout ?? providerTimeout }]));
-}
-
-/** Whether an invocation that took `elapsedMs` outlived its function's timeout. */
-export function timedOut(elapsedMs: number, timeoutSeconds: number): boolean {
-  return elapsedMs > timeoutSeconds * 1000;
 }
 
 /** The error Lambda reports for a timed-out invocation (its errorType and errorMessage). */
@@ -301,7 +295,7 @@ export class LocalRunner implements ExecutionEngine {
       const { timeoutSeconds } = this.definition(functionName);
       const timeoutMs = timeoutSeconds * 1000;
       const requestId = this.world.rng.uuid();
-      const ctx: CallContext = { functionName, startedAt: this.world.clock.now(), elapsedMs: 0 };
+      const ctx: CallContext = { functionName, startedAt: this.world.clock.now(), elapsedMs: 0, timeoutMs };
       const context = { functionName, awsRequestId: requestId, getRemainingTimeInMillis: () => Math.max(0, timeoutMs - ctx.elapsedMs) };
       let outcome: { result: Json } | { error: unknown };
       try {
@@ -310,9 +304,9 @@ export class LocalRunner implements ExecutionEngine {
         outcome = { error };
       }
       // Lambda stops an invocation at its timeout, whatever the handler would have returned or thrown
-      // later. The simulator cannot stop a handler mid-way: it runs to its end, and the calls it made
-      // after the deadline still took effect here, where in AWS they would never have been made.
-      const expired = timedOut(ctx.elapsedMs, timeoutSeconds);
+      // later. The simulator cannot stop a handler mid-way: it runs to its end, but no call it starts
+      // after the timeout reaches the simulated AWS (the router refuses it); what it did before stays.
+      const expired = timedOut(ctx.elapsedMs, timeoutMs);
       const durationMs = expired ? timeoutMs : ctx.elapsedMs;
       this.stats.lambdaMs += durationMs;
       if (durationMs > this.stats.longestInvocationMs) {
