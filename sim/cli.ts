@@ -91,6 +91,7 @@ function printSummary(s: Summary): void {
   console.log(`  state transitions    ${s.stateTransitions}`);
   console.log(`  Lambda invocations   ${s.lambdaInvocations}`);
   console.log(`  largest payload      ${s.largestPayloadBytes} bytes`);
+  if (s.longestInvocation.functionName) console.log(`  longest invocation   ${(s.longestInvocation.ms / 1000).toFixed(1)} s (${s.longestInvocation.functionName})`);
   console.log(`  AWS API calls        ${s.apiCallsTotal}`);
   for (const [op, n] of Object.entries(s.apiCalls)) console.log(`    ${op.padEnd(42)} ${n}`);
   console.log('  lowest healthy tasks per service (floor = minimumHealthyPercent × desired)');

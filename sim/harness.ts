@@ -71,6 +71,8 @@ export interface Summary {
   apiCalls: Record<string, number>;
   apiCallsTotal: number;
   largestPayloadBytes: number;
+  /** The longest single Lambda invocation (virtual time, at most the function's timeout). */
+  longestInvocation: { functionName: string; ms: number };
   violations: Violation[];
   services: ServiceHealthRecord[];
   executions: { name: string; status: string; error?: string; cause?: string }[];
@@ -179,6 +181,7 @@ export class Simulation {
       apiCalls,
       apiCallsTotal: Object.values(apiCalls).reduce((a, b) => a + b, 0),
       largestPayloadBytes: this.runner.stats.largestPayloadBytes,
+      longestInvocation: { functionName: this.runner.stats.longestInvocationFunction, ms: this.runner.stats.longestInvocationMs },
       violations,
       services: this.world.invariants.serviceHealth(),
       executions,

@@ -9,7 +9,7 @@ import * as SSM from '@aws-sdk/client-ssm';
 import { instrumentClient, type AwsClients } from '../functions/lib/clients';
 import { checkAgainstModel, inputSchemaOf } from './model-check';
 import { awsError } from './aws/errors';
-import { callContext } from './call-context';
+import { callContext, pastTimeout, timedOut } from './call-context';
 import { THROTTLING_ERRORS, TokenBuckets, bucketOf, throttlingError } from './aws/throttle';
 
 export type ServiceKey = keyof AwsClients;
@@ -85,12 +85,13 @@ export class ApiRouter {
   /**
    * One call as the SDK makes it from inside a Lambda: each attempt takes the network latency;
    * throttling and server errors are retried with the standard mode's capped exponential backoff
-   * (in virtual time), up to maxAttempts.
+   * (in virtual time), up to maxAttempts. No attempt starts once the invocation's timeout is reached.
    */
   send(service: ServiceKey, operation: string, input: unknown): { output: unknown; attempts: number; retryDelayMs: number } {
     const ctx = callContext.getStore();
     let retryDelayMs = 0;
     for (let attempt = 1; ; attempt++) {
+      if (ctx?.timeoutMs !== undefined && timedOut(ctx.elapsedMs, ctx.timeoutMs)) throw pastTimeout(ctx);
       try {
         const output = this.call(service, operation, input);
         if (ctx) ctx.elapsedMs += this.network.latencyMs;

@@ -6,8 +6,10 @@ import { parse as parseYaml } from 'yaml';
 import { useClients } from '../functions/lib/clients';
 import type { World } from './world';
 import type { ExecutionEngine, SimExecution } from './aws/sfn';
-import { callContext, type CallContext } from './call-context';
+import { LAMBDA_TIMEOUT_ERROR, callContext, timedOut, type CallContext } from './call-context';
 import { asInvocation } from './invoke-store';
+
+export { LAMBDA_TIMEOUT_ERROR, timedOut };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
@@ -35,6 +37,11 @@ export interface RunnerStats {
   largestPayloadState: string;
   /** Virtual milliseconds spent inside Lambda invocations (for the cost estimate). */
   lambdaMs: number;
+  /** The longest single invocation (virtual ms, at most its function's timeout) and its function. */
+  longestInvocationMs: number;
+  longestInvocationFunction: string;
+  /** Invocations Lambda stopped at their function's timeout. */
+  timedOutInvocations: number;
 }
 
 interface Waiter {
@@ -42,10 +49,32 @@ interface Waiter {
   resolve: () => void;
 }
 
-/** Function name → "file.export", read from serverless.yml so the runner invokes what would be deployed. */
-export function lambdaRegistry(file = path.join(ROOT, 'serverless.yml')): Record<string, string> {
-  const doc = parseYaml(fs.readFileSync(file, 'utf8'), { customTags: [], logLevel: 'silent' }) as { functions?: Record<string, { handler: string }> };
-  return Object.fromEntries(Object.entries(doc.functions ?? {}).map(([name, fn]) => [name, fn.handler]));
+/** A function as serverless.yml deploys it: which code runs, and for how long Lambda lets it. */
+export interface LambdaDefinition {
+  /** "file.export", relative to the project root. */
+  handler: string;
+  timeoutSeconds: number;
+}
+
+/** What the Serverless Framework deploys when neither the function nor the provider sets a timeout. */
+const FRAMEWORK_DEFAULT_TIMEOUT_SECONDS = 6;
+
+/**
+ * Function name → handler and timeout (the function's `timeout`, else `provider.timeout`), read from
+ * serverless.yml so the runner invokes what would be deployed.
+ */
+export function lambdaRegistry(file = path.join(ROOT, 'serverless.yml')): Record<string, LambdaDefinition> {
+  const doc = parseYaml(fs.readFileSync(file, 'utf8'), { customTags: [], logLevel: 'silent' }) as {
+    provider?: { timeout?: number };
+    functions?: Record<string, { handler: string; timeout?: number }>;
+  };
+  const providerTimeout = doc.provider?.timeout ?? FRAMEWORK_DEFAULT_TIMEOUT_SECONDS;
+  return Object.fromEntries(Object.entries(doc.functions ?? {}).map(([name, fn]) => [name, { handler: fn.handler, timeoutSeconds: fn.timeout ?? providerTimeout }]));
+}
+
+/** The error Lambda reports for a timed-out invocation (its errorType and errorMessage). */
+export function timeoutError(requestId: string, timeoutSeconds: number): Error {
+  return Object.assign(new Error(`RequestId: ${requestId} Error: Task timed out after ${timeoutSeconds.toFixed(2)} seconds`), { name: LAMBDA_TIMEOUT_ERROR });
 }
 
 /**
@@ -53,7 +82,17 @@ export function lambdaRegistry(file = path.join(ROOT, 'serverless.yml')): Record
  * in-process and every Wait resolved on the world's virtual clock.
  */
 export class LocalRunner implements ExecutionEngine {
-  readonly stats: RunnerStats = { stateTransitions: 0, lambdaInvocations: 0, invocationsByFunction: {}, largestPayloadBytes: 0, largestPayloadState: '', lambdaMs: 0 };
+  readonly stats: RunnerStats = {
+    stateTransitions: 0,
+    lambdaInvocations: 0,
+    invocationsByFunction: {},
+    largestPayloadBytes: 0,
+    largestPayloadState: '',
+    lambdaMs: 0,
+    longestInvocationMs: 0,
+    longestInvocationFunction: '',
+    timedOutInvocations: 0,
+  };
   readonly visits: StateVisit[] = [];
   private readonly machines = new Map<string, { name: string; definition: Json; handlers: Record<string, (input: Json) => Promise<Json>>; retryOverrides: Record<string, number> }>();
   private readonly aborts = new Map<string, () => void>();
@@ -74,7 +113,7 @@ export class LocalRunner implements ExecutionEngine {
 
   constructor(
     private readonly world: World,
-    private readonly lambdas: Record<string, string> = lambdaRegistry(),
+    private readonly lambdas: Record<string, LambdaDefinition> = lambdaRegistry(),
     private readonly env: Record<string, string> = {},
   ) {
     world.sfn.attach(this);
@@ -253,12 +292,36 @@ export class LocalRunner implements ExecutionEngine {
     useClients(this.world.clients);
     try {
       const handler = this.handler(functionName);
-      const ctx: CallContext = { functionName, startedAt: this.world.clock.now(), elapsedMs: 0 };
-      const result = await callContext.run(ctx, () => asInvocation(() => handler(JSON.parse(payload), { functionName, awsRequestId: this.world.rng.uuid(), getRemainingTimeInMillis: () => 60_000 })));
-      this.stats.lambdaMs += ctx.elapsedMs;
-      // The invocation lasted as long as its calls did: the execution moves on at that virtual time.
-      // (Only when the runner drives the clock: a scenario's direct invoke returns at once.)
-      if (options.timed && ctx.elapsedMs > 0) await this.sleepUntil(ctx.startedAt + ctx.elapsedMs);
+      const { timeoutSeconds } = this.definition(functionName);
+      const timeoutMs = timeoutSeconds * 1000;
+      const requestId = this.world.rng.uuid();
+      const ctx: CallContext = { functionName, startedAt: this.world.clock.now(), elapsedMs: 0, timeoutMs };
+      const context = { functionName, awsRequestId: requestId, getRemainingTimeInMillis: () => Math.max(0, timeoutMs - ctx.elapsedMs) };
+      let outcome: { result: Json } | { error: unknown };
+      try {
+        outcome = { result: await callContext.run(ctx, () => asInvocation(() => handler(JSON.parse(payload), context))) };
+      } catch (error) {
+        outcome = { error };
+      }
+      // Lambda stops an invocation at its timeout, whatever the handler would have returned or thrown
+      // later. The simulator cannot stop a handler mid-way: it runs to its end, but no call it starts
+      // after the timeout reaches the simulated AWS (the router refuses it); what it did before stays.
+      const expired = timedOut(ctx.elapsedMs, timeoutMs);
+      const durationMs = expired ? timeoutMs : ctx.elapsedMs;
+      this.stats.lambdaMs += durationMs;
+      if (durationMs > this.stats.longestInvocationMs) {
+        this.stats.longestInvocationMs = durationMs;
+        this.stats.longestInvocationFunction = functionName;
+      }
+      // The invocation lasted as long as its calls did (at most its timeout): the execution moves on
+      // at that virtual time. (Only when the runner drives the clock: a scenario's direct invoke returns at once.)
+      if (options.timed && durationMs > 0 && (expired || 'result' in outcome)) await this.sleepUntil(ctx.startedAt + durationMs);
+      if (expired) {
+        this.stats.timedOutInvocations++;
+        throw timeoutError(requestId, timeoutSeconds);
+      }
+      if ('error' in outcome) throw outcome.error;
+      const { result } = outcome;
       if (options.timed && this.world.faults.chance(this.world.faults.settings.handlerCrashRate, 'handler crash after side effect')) {
         // The work is done in AWS but the response is lost: Step Functions retries the Task.
         throw Object.assign(new Error('Lambda was unable to return the response (simulated crash after the handler ran)'), { name: 'Lambda.ServiceException' });
@@ -276,11 +339,16 @@ export class LocalRunner implements ExecutionEngine {
 
   // ---- internals ------------------------------------------------------------------------------
 
+  private definition(functionName: string): LambdaDefinition {
+    const definition = this.lambdas[functionName];
+    if (!definition) throw new Error(`serverless.yml has no function '${functionName}'`);
+    return definition;
+  }
+
   private handler(functionName: string): LambdaHandler {
     let h = this.handlerCache.get(functionName);
     if (!h) {
-      const ref = this.lambdas[functionName];
-      if (!ref) throw new Error(`serverless.yml has no function '${functionName}'`);
+      const ref = this.definition(functionName).handler;
       const dot = ref.lastIndexOf('.');
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const mod = require(path.join(ROOT, ref.slice(0, dot)));

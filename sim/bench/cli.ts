@@ -50,6 +50,7 @@ function table(results: BenchResult[]): string {
       return b ? `${b.bucket} ${b.peakPerSecond}/${b.refillPerSecond}` : '-';
     }),
     row('largest state payload (bytes)', (r) => r.largestPayloadBytes),
+    row('longest Lambda invocation (s)', (r) => `${r.longestInvocation.seconds} (${r.longestInvocation.functionName})`),
     row('simulation wall time (ms)', (r) => r.wallMs),
     row('simulation peak RSS (MB)', (r) => r.peakRssMb),
     row('baseline (a) one polling Lambda: invocations / API calls', (r) => `1 / ${r.baselines.singleLambda.apiCalls}`),

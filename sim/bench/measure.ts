@@ -34,6 +34,8 @@ export interface BenchResult {
   buckets: { bucket: string; calls: number; peakPerSecond: number; refillPerSecond: number; burst: number; throttled: number }[];
   throttled: number;
   largestPayloadBytes: number;
+  /** The longest single Lambda invocation, virtual seconds, and its function. */
+  longestInvocation: { functionName: string; seconds: number };
   wallMs: number;
   peakRssMb: number;
   baselines: { singleLambda: BaselineFigures; snsLoop: BaselineFigures };
@@ -146,6 +148,7 @@ export async function measureRollover(instances: number, seed = 1): Promise<Benc
       buckets,
       throttled: buckets.reduce((n, b) => n + b.throttled, 0),
       largestPayloadBytes: stats.largestPayloadBytes,
+      longestInvocation: { functionName: stats.longestInvocationFunction, seconds: Math.round(stats.longestInvocationMs / 100) / 10 },
       wallMs,
       peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
       baselines: baselines(oldInstances.size + newCis.length, oldInstances.size, replacementPhysical, drainPhysical, [...cluster.containerInstances.values()].filter((ci) => oldInstances.has(ci.arn)).map((ci) => {

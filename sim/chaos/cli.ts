@@ -82,9 +82,14 @@ async function main(): Promise<number> {
     for (const v of r.violations) violations[v.kind] = (violations[v.kind] ?? 0) + 1;
   }
   const failing = results.filter((r) => r.violations.length > 0);
+  const longest = results.reduce((a, b) => (b.longestInvocation.ms > a.longestInvocation.ms ? b : a), results[0]);
+  const timedOut = results.reduce((n, r) => n + r.timedOutInvocations, 0);
   const rows = (title: string, m: Record<string, number>) => [`| **${title}** | |`, ...Object.entries(m).sort().map(([k, v]) => `| ${k} | ${v} |`)];
   console.log(`\n## Chaos: ${results.length} runs, seeds ${seed}…${seed + runs - 1}\n`);
-  console.log(['| | count |', '|---|---:|', `| runs | ${results.length} |`, ...rows('workflows', workflows), ...rows('outcomes', outcomes), ...rows('faults injected', faults), ...rows('violations', Object.keys(violations).length ? violations : { none: 0 })].join('\n'));
+  console.log(['| | count |', '|---|---:|', `| runs | ${results.length} |`,
+    `| longest Lambda invocation | ${(longest.longestInvocation.ms / 1000).toFixed(1)} s (${longest.longestInvocation.functionName}, seed ${longest.seed}) |`,
+    `| Lambda invocations timed out | ${timedOut} |`,
+    ...rows('workflows', workflows), ...rows('outcomes', outcomes), ...rows('faults injected', faults), ...rows('violations', Object.keys(violations).length ? violations : { none: 0 })].join('\n'));
   for (const r of failing) {
     console.log(`\nseed ${r.seed} (reproduce: npm run chaos -- --runs 1 --seed ${r.seed}):`);
     for (const v of r.violations.slice(0, 5)) console.log(`  ${v.at} ${v.kind}: ${v.message}`);

@@ -14,6 +14,9 @@ export interface ChaosRun {
   faults: Record<string, number>;
   violations: Violation[];
   virtualSeconds: number;
+  /** The run's longest Lambda invocation (virtual ms) and its function; invocations stopped at their timeout. */
+  longestInvocation: { functionName: string; ms: number };
+  timedOutInvocations: number;
 }
 
 const NAMED = new Set<string>(Object.values(ErrorNames));
@@ -166,6 +169,8 @@ export async function chaosRun(seed: number): Promise<ChaosRun> {
       faults: { ...sim.world.faults.injected },
       violations: [...sim.world.invariants.violations, ...violations],
       virtualSeconds: Math.round((sim.world.clock.now() - start) / 1000),
+      longestInvocation: { functionName: sim.runner.stats.longestInvocationFunction, ms: sim.runner.stats.longestInvocationMs },
+      timedOutInvocations: sim.runner.stats.timedOutInvocations,
     };
   } finally {
     sim.dispose();

@@ -1,4 +1,12 @@
-import { DescribeAutoScalingGroupsCommand, SetDesiredCapacityCommand, TerminateInstanceInAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
+import {
+  CreateOrUpdateTagsCommand,
+  DeleteTagsCommand,
+  DescribeAutoScalingGroupsCommand,
+  ResumeProcessesCommand,
+  SetDesiredCapacityCommand,
+  SuspendProcessesCommand,
+  TerminateInstanceInAutoScalingGroupCommand,
+} from '@aws-sdk/client-auto-scaling';
 import { Ec2Sim } from '../../../sim/aws/ec2';
 import { OLD_AMI } from '../../../sim/scenarios/cluster';
 import type { World } from '../../../sim/world';
@@ -17,6 +25,11 @@ function group(world: World, overrides: Record<string, unknown> = {}): string {
     ...overrides,
   });
   return 'demo-asg';
+}
+
+/** A tag of the demo group, as CreateOrUpdateTags and DeleteTags take it. */
+function groupTag(Key: string, Value?: string, PropagateAtLaunch?: boolean) {
+  return { ResourceId: 'demo-asg', ResourceType: 'auto-scaling-group', Key, ...(Value !== undefined ? { Value } : {}), ...(PropagateAtLaunch !== undefined ? { PropagateAtLaunch } : {}) };
 }
 
 function described(world: World, name = 'demo-asg') {
@@ -186,6 +199,133 @@ describe('Class: AutoScalingSim', () => {
 
       // Assess
       expect(error.name).toBe('ValidationError');
+    });
+  });
+
+  describe('Method: CreateOrUpdateTags', () => {
+    it('creates a tag on the group, then updates its value and propagation in place', async () => {
+      // Prepare
+      const world = emptyAccount();
+      group(world);
+      world.router.call('autoscaling', 'CreateOrUpdateTags', { Tags: [groupTag('team', 'web', true)] });
+
+      // Act
+      await world.clients.autoscaling.send(new CreateOrUpdateTagsCommand({ Tags: [groupTag('team', 'api', false)] }));
+
+      // Assess
+      expect(described(world).Tags).toEqual([{ ResourceId: 'demo-asg', ResourceType: 'auto-scaling-group', Key: 'team', Value: 'api', PropagateAtLaunch: false }]);
+    });
+
+    it('takes a value of 256 characters', () => {
+      // Prepare
+      const world = emptyAccount();
+      group(world);
+
+      // Act
+      world.router.call('autoscaling', 'CreateOrUpdateTags', { Tags: [groupTag('note', 'v'.repeat(256))] });
+
+      // Assess
+      expect(described(world).Tags.map((t: { Key: string; Value: string }) => [t.Key, t.Value.length])).toEqual([['note', 256]]);
+    });
+
+    it.each([
+      ['a key starting with aws:', groupTag('aws:autoscaling:groupName', 'demo-asg')],
+      ['a resource type other than auto-scaling-group', { ...groupTag('team', 'web'), ResourceType: 'instance' }],
+      ['a value longer than 256 characters', groupTag('note', 'v'.repeat(257))],
+    ])('refuses %s (ValidationError), applying none of the call\'s tags', (_what, bad) => {
+      // Prepare
+      const world = emptyAccount();
+      group(world);
+
+      // Act
+      const error = errorOf(world, 'autoscaling', 'CreateOrUpdateTags', { Tags: [groupTag('team', 'web'), bad] });
+
+      // Assess
+      expect(error.name).toBe('ValidationError');
+      expect(described(world).Tags).toEqual([]);
+    });
+  });
+
+  describe('Method: DeleteTags', () => {
+    it('deletes a tag named with its value, and leaves it when the value given is not its value', async () => {
+      // Prepare
+      const world = emptyAccount();
+      group(world);
+      world.router.call('autoscaling', 'CreateOrUpdateTags', { Tags: [groupTag('team', 'web'), groupTag('stage', 'prod')] });
+
+      // Act
+      await world.clients.autoscaling.send(new DeleteTagsCommand({ Tags: [groupTag('team', 'web'), groupTag('stage', 'dev')] }));
+
+      // Assess
+      expect(described(world).Tags.map((t: { Key: string; Value: string }) => `${t.Key}=${t.Value}`)).toEqual(['stage=prod']);
+    });
+
+    it('deletes a tag named without a value, whatever its value', () => {
+      // Prepare
+      const world = emptyAccount();
+      group(world);
+      world.router.call('autoscaling', 'CreateOrUpdateTags', { Tags: [groupTag('team', 'web'), groupTag('stage', 'prod')] });
+
+      // Act
+      world.router.call('autoscaling', 'DeleteTags', { Tags: [groupTag('team')] });
+
+      // Assess
+      expect(described(world).Tags.map((t: { Key: string }) => t.Key)).toEqual(['stage']);
+    });
+  });
+
+  describe('Method: SuspendProcesses / ResumeProcesses', () => {
+    it('lists the suspended processes in DescribeAutoScalingGroups, and resumes only those named', async () => {
+      // Prepare
+      const world = emptyAccount();
+      group(world);
+      await world.clients.autoscaling.send(new SuspendProcessesCommand({ AutoScalingGroupName: 'demo-asg', ScalingProcesses: ['Launch', 'AZRebalance', 'AlarmNotification'] }));
+
+      // Act
+      await world.clients.autoscaling.send(new ResumeProcessesCommand({ AutoScalingGroupName: 'demo-asg', ScalingProcesses: ['AZRebalance'] }));
+      const res = await world.clients.autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ['demo-asg'] }));
+
+      // Assess
+      const suspended = res.AutoScalingGroups![0].SuspendedProcesses!;
+      expect(suspended.map((p) => p.ProcessName).sort()).toEqual(['AlarmNotification', 'Launch']);
+      expect(suspended.every((p) => p.SuspensionReason?.startsWith('User suspended at '))).toBe(true);
+    });
+
+    it.each(['SuspendProcesses', 'ResumeProcesses'])('%s refuses an unknown process name (ValidationError), changing nothing', (operation) => {
+      // Prepare
+      const world = emptyAccount();
+      group(world);
+      world.router.call('autoscaling', 'SuspendProcesses', { AutoScalingGroupName: 'demo-asg', ScalingProcesses: ['Terminate'] });
+
+      // Act
+      const error = errorOf(world, 'autoscaling', operation, { AutoScalingGroupName: 'demo-asg', ScalingProcesses: ['Terminate', 'Launch', 'Relaunch'] });
+
+      // Assess
+      expect(error.name).toBe('ValidationError');
+      expect(error.message).toContain('Relaunch');
+      expect(described(world).SuspendedProcesses.map((p: { ProcessName: string }) => p.ProcessName)).toEqual(['Terminate']);
+    });
+
+    it('does not launch toward a higher desired capacity while Launch is suspended, and does once it is resumed', () => {
+      // Prepare
+      const world = emptyAccount();
+      group(world);
+      world.advance(600);
+      world.router.call('autoscaling', 'SuspendProcesses', { AutoScalingGroupName: 'demo-asg', ScalingProcesses: ['Launch'] });
+
+      // Act
+      world.router.call('autoscaling', 'SetDesiredCapacity', { AutoScalingGroupName: 'demo-asg', DesiredCapacity: 4 });
+      world.advance(600);
+      const whileSuspended = described(world).Instances.length;
+      world.router.call('autoscaling', 'ResumeProcesses', { AutoScalingGroupName: 'demo-asg', ScalingProcesses: ['Launch'] });
+      world.advance(600);
+
+      // Assess
+      expect(whileSuspended).toBe(2);
+      const g = described(world);
+      expect(g.DesiredCapacity).toBe(4);
+      expect(g.Instances.filter((i: { LifecycleState: string }) => i.LifecycleState === 'InService')).toHaveLength(4);
+      expect(g.SuspendedProcesses).toEqual([]);
     });
   });
 

@@ -1,6 +1,29 @@
-import { DescribeSpotFleetInstancesCommand, DescribeSpotFleetRequestsCommand, RequestSpotFleetCommand, type SpotFleetRequestConfigData } from '@aws-sdk/client-ec2';
+import {
+  DeleteLaunchTemplateVersionsCommand,
+  DescribeLaunchTemplateVersionsCommand,
+  DescribeSpotFleetInstancesCommand,
+  DescribeSpotFleetRequestsCommand,
+  RequestSpotFleetCommand,
+  type SpotFleetRequestConfigData,
+} from '@aws-sdk/client-ec2';
 import { OLD_AMI, NEW_AMI } from '../../../sim/scenarios/cluster';
+import type { World } from '../../../sim/world';
 import { emptyAccount, errorOf, fleetConfig, requestFleet } from './helpers';
+
+/** A launch template with versions 1 (the default, on the old AMI), 2 and 3 (on the new one); returns its id. */
+function templateWithThreeVersions(world: World): string {
+  const lt = world.ec2.addLaunchTemplate('demo-ecs', { ImageId: OLD_AMI, InstanceType: 'm5.large' });
+  for (const description of ['second', 'third']) {
+    world.router.call('ec2', 'CreateLaunchTemplateVersion', { LaunchTemplateId: lt.id, SourceVersion: '1', LaunchTemplateData: { ImageId: NEW_AMI }, VersionDescription: description });
+  }
+  return lt.id;
+}
+
+/** The version number `version` ($Latest, $Default or a number) resolves to. */
+function resolved(world: World, id: string, version: string): number {
+  const res = world.router.call('ec2', 'DescribeLaunchTemplateVersions', { LaunchTemplateId: id, Versions: [version] }) as { LaunchTemplateVersions: { VersionNumber: number }[] };
+  return res.LaunchTemplateVersions[0].VersionNumber;
+}
 
 describe('Class: Ec2Sim', () => {
   describe('Method: RequestSpotFleet', () => {
@@ -246,6 +269,59 @@ describe('Class: Ec2Sim', () => {
       expect(error.name).toBe('IdempotentParameterMismatch');
       expect(lt.versions).toHaveLength(2);
       expect(lt.versions[1].data).toEqual({ ImageId: NEW_AMI, InstanceType: 'm5.large' });
+    });
+  });
+  describe('Method: DeleteLaunchTemplateVersions', () => {
+    it('deletes a version, after which $Latest resolves to the highest remaining one', async () => {
+      // Prepare
+      const world = emptyAccount();
+      const id = templateWithThreeVersions(world);
+
+      // Act
+      const res = await world.clients.ec2.send(new DeleteLaunchTemplateVersionsCommand({ LaunchTemplateId: id, Versions: ['3'] }));
+
+      // Assess
+      expect(res.SuccessfullyDeletedLaunchTemplateVersions).toEqual([{ LaunchTemplateId: id, LaunchTemplateName: 'demo-ecs', VersionNumber: 3 }]);
+      expect(res.UnsuccessfullyDeletedLaunchTemplateVersions).toEqual([]);
+      const { LaunchTemplateVersions } = await world.clients.ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: id }));
+      expect(LaunchTemplateVersions!.map((v) => v.VersionNumber)).toEqual([1, 2]);
+      expect(resolved(world, id, '$Latest')).toBe(2);
+    });
+
+    it('keeps the default version, and reports an unknown version as launchTemplateVersionDoesNotExist', () => {
+      // Prepare
+      const world = emptyAccount();
+      const id = templateWithThreeVersions(world);
+
+      // Act
+      const res = world.router.call('ec2', 'DeleteLaunchTemplateVersions', { LaunchTemplateId: id, Versions: ['1', '7', '2'] }) as {
+        SuccessfullyDeletedLaunchTemplateVersions: { VersionNumber: number }[];
+        UnsuccessfullyDeletedLaunchTemplateVersions: { VersionNumber: number; ResponseError: { Code: string } }[];
+      };
+
+      // Assess
+      expect(res.SuccessfullyDeletedLaunchTemplateVersions.map((v) => v.VersionNumber)).toEqual([2]);
+      expect(res.UnsuccessfullyDeletedLaunchTemplateVersions.map((v) => v.VersionNumber)).toEqual([1, 7]);
+      expect(res.UnsuccessfullyDeletedLaunchTemplateVersions[1].ResponseError.Code).toBe('launchTemplateVersionDoesNotExist');
+      expect(resolved(world, id, '$Default')).toBe(1);
+      expect(world.ec2.findTemplate(id).versions.map((v) => v.number)).toEqual([1, 3]);
+    });
+
+    it('never gives a deleted version number to a new version', () => {
+      // Prepare
+      const world = emptyAccount();
+      const id = templateWithThreeVersions(world);
+      world.router.call('ec2', 'DeleteLaunchTemplateVersions', { LaunchTemplateId: id, Versions: ['2', '3'] });
+
+      // Act
+      const created = world.router.call('ec2', 'CreateLaunchTemplateVersion', { LaunchTemplateId: id, SourceVersion: '1', LaunchTemplateData: { InstanceType: 'm6i.large' } }) as {
+        LaunchTemplateVersion: { VersionNumber: number };
+      };
+
+      // Assess
+      expect(created.LaunchTemplateVersion.VersionNumber).toBe(4);
+      expect(resolved(world, id, '$Latest')).toBe(4);
+      expect(errorOf(world, 'ec2', 'DescribeLaunchTemplateVersions', { LaunchTemplateId: id, Versions: ['3'] }).name).toBe('InvalidLaunchTemplateId.VersionNotFound');
     });
   });
 });
