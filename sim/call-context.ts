@@ -1,9 +1,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 
 /**
- * The Lambda invocation an AWS call belongs to. A real call takes time on the wire: the router
- * advances `elapsedMs` by the network latency (and any SDK backoff), so calls of one invocation
- * happen at increasing virtual times, token buckets refill between them, and the invocation's
+ * The Lambda invocation an AWS call belongs to. A real call takes time on the wire: a call starts
+ * at `elapsedMs` and, when its answer reaches the handler, `elapsedMs` moves to its end (network
+ * latency and any SDK backoff). Calls one after another happen at increasing virtual times, token
+ * buckets refill between them; calls a handler keeps in flight at once overlap; the invocation's
  * Task takes as long as its calls did.
  */
 export interface CallContext {

@@ -86,32 +86,44 @@ export class ApiRouter {
    * One call as the SDK makes it from inside a Lambda: each attempt takes the network latency;
    * throttling and server errors are retried with the standard mode's capped exponential backoff
    * (in virtual time), up to maxAttempts. No attempt starts once the invocation's timeout is reached.
+   * The call starts at the invocation's clock (`elapsedMs`) and takes `durationMs`; the clock moves
+   * when the answer reaches the handler ({@link route}), so calls a handler keeps in flight at once
+   * overlap in virtual time as they do on the wire.
    */
-  send(service: ServiceKey, operation: string, input: unknown): { output: unknown; attempts: number; retryDelayMs: number } {
+  send(service: ServiceKey, operation: string, input: unknown): { output: unknown; attempts: number; retryDelayMs: number; durationMs: number } {
     const ctx = callContext.getStore();
+    const start = ctx?.elapsedMs ?? 0;
+    let spent = 0;
     let retryDelayMs = 0;
     for (let attempt = 1; ; attempt++) {
-      if (ctx?.timeoutMs !== undefined && timedOut(ctx.elapsedMs, ctx.timeoutMs)) throw pastTimeout(ctx);
+      if (ctx?.timeoutMs !== undefined && timedOut(start + spent, ctx.timeoutMs)) {
+        ctx.elapsedMs = Math.max(ctx.elapsedMs, start + spent);
+        throw pastTimeout(ctx);
+      }
       try {
-        const output = this.call(service, operation, input);
-        if (ctx) ctx.elapsedMs += this.network.latencyMs;
-        return { output, attempts: attempt, retryDelayMs };
+        const output = this.call(service, operation, input, start + spent);
+        spent += ctx ? this.network.latencyMs : 0;
+        return { output, attempts: attempt, retryDelayMs, durationMs: spent };
       } catch (error) {
-        if (ctx) ctx.elapsedMs += this.network.latencyMs;
+        spent += ctx ? this.network.latencyMs : 0;
         const e = error as Error & { $fault?: string };
         const retryable = THROTTLING_ERRORS.has(e.name) || e.$fault === 'server';
-        if (!ctx || !retryable || attempt >= this.network.maxAttempts) throw error;
+        if (!ctx || !retryable || attempt >= this.network.maxAttempts) {
+          if (ctx) ctx.elapsedMs = Math.max(ctx.elapsedMs, start + spent);
+          throw error;
+        }
         const base = THROTTLING_ERRORS.has(e.name) ? 500 : 100;
         const delay = Math.round(this.random() * Math.min(20_000, base * 2 ** (attempt - 1)));
         retryDelayMs += delay;
-        ctx.elapsedMs += delay;
+        spent += delay;
       }
     }
   }
 
-  call(service: ServiceKey, operation: string, input: unknown): unknown {
+  /** One attempt, `offsetMs` into the calling invocation (its start time in virtual time). */
+  call(service: ServiceKey, operation: string, input: unknown, offsetMs?: number): unknown {
     const ctx = callContext.getStore();
-    const record: CallRecord = { service, operation, at: this.now() + (ctx?.elapsedMs ?? 0), input, ...(ctx ? { by: ctx.functionName } : {}) };
+    const record: CallRecord = { service, operation, at: this.now() + (offsetMs ?? ctx?.elapsedMs ?? 0), input, ...(ctx ? { by: ctx.functionName } : {}) };
     this.calls.push(record);
     try {
       this.checkModel(service, operation, input);
@@ -164,8 +176,13 @@ function route(client: AnyClient, service: ServiceKey, router: ApiRouter): void 
       const operation = (context.commandName ?? '').replace(/Command$/, '');
       // Copy through JSON, as the wire would: the model never shares objects with the caller.
       const input = args.input === undefined ? {} : structuredClone(args.input);
-      const { output: result, attempts, retryDelayMs } = router.send(service, operation, input);
+      const ctx = callContext.getStore();
+      const startedAt = ctx?.elapsedMs ?? 0;
+      const { output: result, attempts, retryDelayMs, durationMs } = router.send(service, operation, input);
       const output = result === undefined ? {} : structuredClone(result);
+      // Other calls the handler sends before this answer reaches it start at the same clock: in flight together.
+      await null;
+      if (ctx) ctx.elapsedMs = Math.max(ctx.elapsedMs, startedAt + durationMs);
       return { output: { $metadata: { httpStatusCode: 200, requestId: 'sim', attempts, totalRetryDelay: retryDelayMs }, ...(output as object) }, response: {} };
     },
     { step: 'initialize', name: 'ecsFleetOpsSimulator', priority: 'high' },

@@ -376,6 +376,15 @@ describe('Template: npm run package', () => {
       expect(tagging).toEqual([{ 'aws:TagKeys': ['ecs-fleet-ops:rollover'] }, { 'aws:TagKeys': ['ecs-fleet-ops:rollover'] }]);
     });
 
+    it('gives RetireFleets five minutes (a group\'s old instances are terminated one call each) and every other function one', () => {
+      // Act
+      const timeouts = Object.fromEntries([...functionsByName(dev)].map(([name, fn]) => [name, fn.properties.Timeout]));
+
+      // Assess
+      expect(timeouts.rolloverRetireFleets).toBe(300);
+      expect(Object.entries(timeouts).filter(([name, t]) => name !== 'rolloverRetireFleets' && t !== 60)).toEqual([]);
+    });
+
     it('keeps lock writes under the lock prefix and AMI reads to AMI parameters', () => {
       // Prepare
       const lockArn = 'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/ecs-fleet-ops/dev/locks/*';

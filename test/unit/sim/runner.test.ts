@@ -103,6 +103,27 @@ describe('Class: LocalRunner', () => {
       expect(runner.stats).toMatchObject({ timedOutInvocations: 0, longestInvocationMs: 800 });
     });
 
+    it('counts calls a handler keeps in flight at once as sharing the wire: 40 calls 8 at a time take about an eighth', async () => {
+      // Prepare
+      const { world, runner } = probeRunner();
+      const startedAt = world.clock.now();
+
+      // Act
+      try {
+        runner.invokeAsync('probe', { calls: 40, concurrency: 8 });
+        await runner.runUntilIdle();
+      } finally {
+        runner.dispose();
+      }
+
+      // Assess: 40 × 20 ms = 800 ms one by one; 8 at a time ≈ 100 ms (the first 8 start one by one)
+      const took = world.clock.now() - startedAt;
+      expect(runner.asyncInvocations[0].error).toBeUndefined();
+      expect(took).toBeGreaterThanOrEqual(100);
+      expect(took).toBeLessThan(200);
+      expect(world.router.calls.filter((c) => c.by === 'probe')).toHaveLength(40);
+    });
+
     it('reports the timeout, not the error the handler threw after it', async () => {
       // Prepare
       const { world, runner } = probeRunner();
