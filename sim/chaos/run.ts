@@ -159,7 +159,9 @@ export async function chaosRun(seed: number): Promise<ChaosRun> {
     for (const e of executions) {
       const machine = Object.entries(sim.arns).find(([, arn]) => arn === e.stateMachineArn)?.[0] ?? 'unknown';
       workflows[machine] = (workflows[machine] ?? 0) + 1;
-      const key = `${machine} ${e.status}${e.error ? ` ${e.error}` : ''}`;
+      // Rollovers of a cluster with an Auto Scaling group beside its fleet are counted apart.
+      const kind = machine === 'amiRollover' && group ? 'amiRollover (fleet + group)' : machine;
+      const key = `${kind} ${e.status}${e.error ? ` ${e.error}` : ''}`;
       outcomes[key] = (outcomes[key] ?? 0) + 1;
     }
     return {
