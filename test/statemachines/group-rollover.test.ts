@@ -177,6 +177,41 @@ describe('State machine: ami-rollover (Auto Scaling groups)', () => {
     expect(sim.world.invariants.violations).toEqual([]);
   });
 
+  it('puts the group back as it was when PrepareGroups fails after recording the roll and suspending its scaling', async () => {
+    // Prepare: AWS refuses the group's update (after the template version, the tag and the suspension)
+    t = hybrid();
+    const { sim } = t;
+    const old = liveGroupInstances(sim).map((i) => i.id).sort();
+    const versionsBefore = [...sim.world.ec2.launchTemplates.values()].find((lt) => lt.name === `${GROUP}-lt`)!.versions.map((v) => v.number);
+    let refused = 0;
+    sim.world.router.intercept((_service, operation, input) => {
+      if (operation === 'UpdateAutoScalingGroup' && (input as { DesiredCapacity?: number }).DesiredCapacity === 4 && refused++ === 0) {
+        throw Object.assign(new Error('An instance type in the overrides is not supported in this Region'), { name: 'ValidationError', $fault: 'client' });
+      }
+    });
+
+    // Act
+    const arn = sim.startRollover({ cluster: 'demo' });
+    await sim.run();
+
+    // Assess: the rollover failed with AWS's error, and every trace of the roll on the group is gone
+    const execution = sim.execution(arn);
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toBe('ValidationError');
+    expect(refused).toBe(1);
+    const g = groupOf(sim);
+    expect({ desired: g.desiredCapacity, min: g.minSize, max: g.maxSize }).toEqual({ desired: 2, min: 1, max: 6 });
+    expect([...g.suspended.keys()]).toEqual([]);
+    expect(g.tags.find((x) => x.Key === ROLL_TAG)).toBeUndefined();
+    expect(template(sim).Version).toBe('$Latest');
+    expect([...sim.world.ec2.launchTemplates.values()].find((x) => x.name === `${GROUP}-lt`)!.versions.map((v) => v.number)).toEqual(versionsBefore);
+    expect(liveGroupInstances(sim).map((i) => i.id).sort()).toEqual(old);
+    expect(callsTo(sim, t.mark, 'TerminateInstanceInAutoScalingGroup')).toEqual([]);
+    // ...what it undid had been done
+    expect(['CreateLaunchTemplateVersion', 'CreateOrUpdateTags', 'SuspendProcesses', 'DeleteLaunchTemplateVersions', 'ResumeProcesses', 'DeleteTags'].map((op) => callsTo(sim, t!.mark, op).length)).toEqual([1, 1, 1, 1, 1, 1]);
+    expect(sim.world.invariants.violations).toEqual([]);
+  });
+
   it.each([
     ['has Launch suspended', (sim: Simulation) => sim.world.router.call('autoscaling', 'SuspendProcesses', { AutoScalingGroupName: GROUP, ScalingProcesses: ['Launch'] }), /has Launch suspended/],
     [
