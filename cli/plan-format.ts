@@ -31,6 +31,7 @@ export function formatPlan(plan: RolloverPlan): string {
       const during = g.action === 'roll' ? `; during the roll: desired ${g.peakSize}, max ${g.maxDuringRoll}${g.suspendsProcesses.length ? `, ${g.suspendsProcesses.join(' + ')} suspended` : ''}` : '';
       out.push(`  ${g.action.padEnd(8)} ${g.groupName}  ${g.instances} instance(s), desired ${g.desiredCapacity} (min ${g.minSize}, max ${g.maxSize}), on ${g.amis.join(', ') || '?'}${during}`);
       if (g.lifecycleHooks.length) out.push(`           lifecycle hooks: ${g.lifecycleHooks.join(', ')}`);
+      if (g.refusal) out.push(`           REFUSED: ${g.refusal}`);
     }
   }
   out.push(`  Instances in no Spot Fleet nor Auto Scaling group (left alone): ${plan.otherInstances}`);

@@ -61,8 +61,9 @@ export async function handler(state: RolloverState): Promise<Plan> {
       const name = group.AutoScalingGroupName!;
       const plan = planGroup(group, await lifecycleHooks(autoscaling, name), facts.filter((f) => f.groupName === name).map((f) => f.imageId), target);
       const refusal = plan.current ? undefined : groupRefusal(group, plan, state.execution.name);
-      if (refusal) throw new UnsupportedGroupError(refusal);
-      groups.push(plan);
+      // A dry run reports the refusal in its plan; a rollover stops here, having changed nothing.
+      if (refusal && !state.request.dryRun) throw new UnsupportedGroupError(refusal);
+      groups.push(refusal ? { ...plan, refusal } : plan);
     }
   }
   const replaceGroups = groups.filter((g) => !g.current).map((g) => g.groupName);

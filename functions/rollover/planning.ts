@@ -60,6 +60,8 @@ export interface PlannedGroup {
   suspendsProcesses: string[];
   lifecycleHooks: string[];
   protectedInstances: number;
+  /** Why a rollover would stop at this group (UnsupportedGroup). */
+  refusal?: string;
 }
 
 export interface PlannedService {
@@ -195,6 +197,9 @@ export function buildPlan(facts: PlanFacts): RolloverPlan {
       reason: `cluster ${request.cluster} is not one of the clusters this deployment manages (${facts.managedClusters.join(', ')}); its IAM roles may not change it — add it to the clusters stage param`,
     });
   }
+  for (const g of discovery.groups ?? []) {
+    if (g.refusal) refusals.push({ error: ErrorNames.UnsupportedGroup, at: 'DiscoverFleets', reason: g.refusal });
+  }
   if (facts.lock?.running) {
     refusals.push({ error: ErrorNames.RolloverInProgress, at: 'AcquireLock', reason: `cluster ${request.cluster} is being rolled over by ${facts.lock.owner} (since ${facts.lock.since})` });
   } else if (facts.lock) {
@@ -268,6 +273,7 @@ function plannedGroup(g: GroupPlan): PlannedGroup {
     suspendsProcesses: g.current ? [] : SUSPENDED_DURING_ROLL.filter((p) => !g.suspendedProcesses.includes(p)),
     lifecycleHooks: g.lifecycleHooks,
     protectedInstances: g.protectedInstances,
+    ...(g.refusal ? { refusal: g.refusal } : {}),
   };
 }
 

@@ -65,6 +65,8 @@ export interface GroupPlan {
   launchTemplate?: { templateId: string; version: string };
   /** Scaling processes suspended before the roll (left suspended after it). */
   suspendedProcesses: string[];
+  /** Why it cannot be rolled safely (dry runs only: a rollover stops with UnsupportedGroup). */
+  refusal?: string;
 }
 
 export interface Plan {

@@ -1,4 +1,6 @@
+import { formatPlan } from '../../cli/plan-format';
 import { useClients } from '../../functions/lib/clients';
+import type { RolloverPlan } from '../../functions/rollover/planning';
 import { ErrorNames } from '../../functions/lib/errors';
 import { handler as discoverFleets } from '../../functions/rollover/discover-fleets';
 import type { RolloverState } from '../../functions/rollover/state';
@@ -63,6 +65,28 @@ describe('State machine: ami-rollover (Auto Scaling group discovery)', () => {
     expect(execution.cause).toMatch(cause);
     expect(mutatingCalls(sim, t.mark).map((c) => `${c.service}:${c.operation}`)).toEqual(['sfn:StartExecution']);
     expect(fleetsOf(sim)).toHaveLength(1);
+  });
+
+  it.each([
+    ['launches from a launch configuration', { launchConfiguration: true }, /launch configuration demo-asg-lc/],
+    ['would exceed a max it may not raise', { maxSize: 3, tags: [{ Key: RAISE_MAX_TAG, Value: 'false' }] }, /above its max size 3/],
+  ])('says in a dry run\'s plan that a rollover would stop at a group that %s', async (_what, group, cause) => {
+    // Prepare
+    t = hybrid(group);
+    const { sim } = t;
+
+    // Act
+    const arn = sim.startRollover({ cluster: 'demo', dryRun: true });
+    await sim.run();
+
+    // Assess
+    const execution = sim.execution(arn);
+    expect(execution.status).toBe('SUCCEEDED');
+    const plan = JSON.parse(execution.output!) as RolloverPlan;
+    expect(plan.verdict).toBe('wouldBeRefused');
+    expect(plan.refusals).toEqual([{ error: ErrorNames.UnsupportedGroup, at: 'DiscoverFleets', reason: expect.stringMatching(cause) }]);
+    expect(formatPlan(plan)).toMatch(/REFUSED: Auto Scaling group demo-asg/);
+    expect(mutatingCalls(sim, t.mark).map((c) => `${c.service}:${c.operation}`)).toEqual(['sfn:StartExecution']);
   });
 });
 
