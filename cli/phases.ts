@@ -14,6 +14,8 @@ const ROLLOVER_PHASES: Record<string, string> = {
   AcquireLock: 'Lock',
   CreateReplacementFleets: 'Replace',
   CopyScalingRegistrations: 'Replace',
+  GroupsToRoll: 'Replace',
+  PrepareGroups: 'Replace',
   WaitForReplacement: 'Replace',
   CheckReplacement: 'Replace',
   ReplacementReady: 'Replace',
@@ -80,6 +82,9 @@ const ROUTING_TYPES = new Set(['Wait', 'Choice', 'Pass']);
  * The phase a state belongs to: the rollover's named phases, else the state's own name — except a
  * Wait, Choice or Pass of another workflow, which continues the current phase (if there is one).
  */
+/** Every state of these two state machines has a named phase (test/cli/progress.test.ts checks it). */
+export const NAMED_PHASE_STATES = new Set([...Object.keys(ROLLOVER_PHASES), ...Object.keys(SCALE_PHASES)]);
+
 export function phaseOf(state: string, type: string | undefined, current: string | undefined): string {
   const known = ROLLOVER_PHASES[state] ?? SCALE_PHASES[state];
   if (known) return known;

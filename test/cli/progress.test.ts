@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { NAMED_PHASE_STATES } from '../../cli/phases';
 import { ExecutionProgress, StatusLine, formatElapsed, type Terminal } from '../../cli/progress';
 import { Simulation } from '../../sim/harness';
 import { followSimulation } from '../../sim/live';
@@ -98,5 +101,18 @@ describe('Function: followSimulation (npm run simulate on a terminal)', () => {
     expect(lines.some((l) => /^\+\s+\dm\d\ds {2}Replace · CheckReplacement · new 5\/5 ready/.test(l))).toBe(true);
     expect(lines.some((l) => /Drain · \w+ · new 5\/5 ready .* · old \d\/5 drained/.test(l))).toBe(true);
     expect(lines.at(-1)).toMatch(/SUCCEEDED · .*old 5\/5 drained · 5 old instance\(s\) retired · Cluster demo now runs/);
+  });
+});
+
+describe('Function: phaseOf', () => {
+  it.each(['ami-rollover', 'scale-service'])('names a phase for every state of %s (shared states: ValidateInput, AcquireLock, the failure path)', (machine) => {
+    // Prepare
+    const asl = JSON.parse(fs.readFileSync(path.join(__dirname, '../../statemachines', `${machine}.asl.json`), 'utf8')) as { States: Record<string, unknown> };
+
+    // Act
+    const unnamed = Object.keys(asl.States).filter((state) => !NAMED_PHASE_STATES.has(state));
+
+    // Assess
+    expect(unnamed).toEqual([]);
   });
 });
