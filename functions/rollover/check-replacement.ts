@@ -37,12 +37,13 @@ export async function handler(state: RolloverState): Promise<Replacement> {
   let groupActive = 0;
   for (const view of await groupViews(aws, state)) {
     const name = view.plan.groupName;
-    for (const i of view.old) oldIds.add(i.InstanceId!);
+    for (const i of [...view.old, ...view.excess]) oldIds.add(i.InstanceId!);
     if (!view.roll) {
       problems.push(`group ${name} is not on its new launch template version yet`);
       continue;
     }
-    const inService = view.new.filter(isInService);
+    const excess = new Set(view.excess.map((i) => i.InstanceId));
+    const inService = view.new.filter((i) => isInService(i) && !excess.has(i.InstanceId));
     const active = inService.filter((i) => byEc2.get(i.InstanceId!)?.status === 'ACTIVE' && byEc2.get(i.InstanceId!)?.agentConnected);
     for (const i of active) newGroupIds.add(i.InstanceId!);
     groupInstances += view.new.length;

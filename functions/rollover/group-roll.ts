@@ -72,9 +72,15 @@ export interface GroupView {
   old: Instance[];
   /** Live instances launched from it. */
   new: Instance[];
+  /**
+   * New instances beyond one for each old one: the group replaced an old instance lost during the
+   * roll (reclaimed, unhealthy). They are drained and terminated with the old ones — the last
+   * launched first — so the group ends at its original size.
+   */
+  excess: Instance[];
 }
 
-export interface GroupScope extends Omit<GroupView, 'old' | 'new'> {
+export interface GroupScope extends Omit<GroupView, 'old' | 'new' | 'excess'> {
   /** Live instances of the scope. */
   instances: Instance[];
 }
@@ -98,18 +104,30 @@ export async function groupViews(aws: Pick<AwsClients, 'autoscaling' | 'ec2'>, s
     const roll = recorded?.execution === state.execution.name ? recorded : undefined;
     const live = liveInstances(group);
     if (roll) {
-      out.push({ group, plan, roll, old: live.filter((i) => !onRollVersion(i, roll)), new: live.filter((i) => onRollVersion(i, roll)) });
+      const fresh = live.filter((i) => onRollVersion(i, roll));
+      out.push({ group, plan, roll, old: live.filter((i) => !onRollVersion(i, roll)), new: fresh, excess: await lastLaunched(aws, fresh, fresh.length - plan.instances) });
     } else {
       const amis = new Map((await describeInstances(aws.ec2, live.map((i) => i.InstanceId!))).map((f) => [f.instanceId, f.imageId]));
-      out.push({ group, plan, old: live.filter((i) => amis.get(i.InstanceId!) !== state.targetAmi?.imageId), new: [] });
+      out.push({ group, plan, old: live.filter((i) => amis.get(i.InstanceId!) !== state.targetAmi?.imageId), new: [], excess: [] });
     }
   }
   return out;
 }
 
-/** The replaced groups with the live instances of one scope: old (being replaced) or new (this execution's). */
+/**
+ * The replaced groups with the live instances of one scope: old (being replaced, with any excess
+ * new instance) or new (this execution's, all of them).
+ */
 export async function groupScopes(aws: Pick<AwsClients, 'autoscaling' | 'ec2'>, state: RolloverState, scope: DrainScope): Promise<GroupScope[]> {
-  return (await groupViews(aws, state)).map(({ old, new: fresh, ...rest }) => ({ ...rest, instances: scope === 'new' ? fresh : old }));
+  return (await groupViews(aws, state)).map(({ old, new: fresh, excess, ...rest }) => ({ ...rest, instances: scope === 'new' ? fresh : [...old, ...excess] }));
+}
+
+/** The `count` instances launched last (ties: by id), looked up only when there are any to pick. */
+async function lastLaunched(aws: Pick<AwsClients, 'ec2'>, instances: Instance[], count: number): Promise<Instance[]> {
+  if (count <= 0) return [];
+  const launched = new Map((await describeInstances(aws.ec2, instances.map((i) => i.InstanceId!))).map((f) => [f.instanceId, f.launchTime]));
+  const order = (i: Instance) => launched.get(i.InstanceId!) ?? '';
+  return [...instances].sort((a, b) => order(b).localeCompare(order(a)) || b.InstanceId!.localeCompare(a.InstanceId!)).slice(0, count);
 }
 
 /** The group's launch template reference replaced by `spec`, in the shape UpdateAutoScalingGroup takes (whole mixed instances policy kept). */

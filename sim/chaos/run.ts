@@ -81,7 +81,8 @@ export async function chaosRun(seed: number): Promise<ChaosRun> {
     const interruptions = rng.int(0, 2);
     for (let i = 0; i < interruptions; i++) {
       sim.world.clock.after(rng.between(30, LAST_EVENT_SECONDS), 'chaos: spot interruption', () => {
-        const running = [...sim.world.ec2.instances.values()].filter((x) => x.state === 'running' && x.fleetId && !x.interruptionAt);
+        // Fleet instances, and the group's (as if its mixed instances policy ran spot capacity).
+        const running = [...sim.world.ec2.instances.values()].filter((x) => x.state === 'running' && (x.fleetId || sim.world.autoscaling.groupOf(x.id)) && !x.interruptionAt);
         if (running.length) {
           sim.world.faults.count('spot interruption');
           sim.world.interruptSpotInstance(rng.pick(running).id);

@@ -85,6 +85,30 @@ describe('State machine: ami-rollover (Auto Scaling groups)', () => {
     expect(sim.world.invariants.violations).toEqual([]);
   });
 
+  it('ends at the group\'s original size when an old instance is lost mid-roll and the group replaces it: the extra new instance is drained and terminated too', async () => {
+    // Prepare: AWS reclaims an old group instance while the new ones are coming up
+    t = hybrid();
+    const { sim } = t;
+    const [lost] = liveGroupInstances(sim).map((i) => i.id).sort();
+    const arn = sim.startRollover({ cluster: 'demo' });
+    await sim.runner.advance(60);
+    sim.world.interruptSpotInstance(lost);
+
+    // Act
+    await sim.run();
+
+    // Assess
+    expect(sim.execution(arn).status).toBe('SUCCEEDED');
+    const g = groupOf(sim);
+    expect({ desired: g.desiredCapacity, max: g.maxSize }).toEqual({ desired: 2, max: 6 });
+    expect(liveGroupInstances(sim).map((i) => i.imageId)).toEqual([NEW_AMI, NEW_AMI]);
+    const terminated = callsTo(sim, t.mark, 'TerminateInstanceInAutoScalingGroup').map((c) => (c.input as { InstanceId: string }).InstanceId);
+    expect(terminated).toHaveLength(2);
+    expect(terminated).not.toContain(lost);
+    for (const s of sim.world.ecs.cluster('demo').services.values()) expect(s.healthyCount).toBe(s.desiredCount);
+    expect(sim.world.invariants.violations).toEqual([]);
+  });
+
   it('raises a max too small for old and new side by side for the roll, and restores it', async () => {
     // Prepare: 2 instances, max 3 — the roll needs 4
     t = hybrid({ maxSize: 3 });

@@ -76,6 +76,8 @@ export interface InstanceFacts {
   groupName?: string;
   /** Tagged as being reclaimed by AWS (spot interruption notice handled). */
   interrupted: boolean;
+  /** ISO 8601, so that later launches sort later. */
+  launchTime: string;
 }
 
 /** State, AMI and fleet of these instances (unknown ids are skipped, not an error: a filter, not an id list). */
@@ -93,6 +95,7 @@ export async function describeInstances(ec2: EC2Client, instanceIds: string[]): 
             fleetId: i.Tags?.find((t) => t.Key === FLEET_TAG)?.Value,
             groupName: i.Tags?.find((t) => t.Key === GROUP_TAG)?.Value,
             interrupted: Boolean(i.Tags?.some((t) => t.Key === INTERRUPTED_TAG)),
+            launchTime: i.LaunchTime ? new Date(i.LaunchTime).toISOString() : '',
           });
         }
       }
