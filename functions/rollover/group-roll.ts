@@ -63,11 +63,7 @@ export function onRollVersion(instance: Instance, roll: GroupRoll | undefined): 
   return Boolean(roll && instance.LaunchTemplate?.LaunchTemplateId === roll.templateId && instance.LaunchTemplate?.Version === roll.version);
 }
 
-export interface GroupView {
-  group: AutoScalingGroup;
-  plan: GroupPlan;
-  /** This execution's roll on the group (absent before PrepareGroups wrote it, or once the group was put back). */
-  roll?: GroupRoll;
+export interface GroupView extends ReplacedGroup {
   /** Live instances not launched from the roll's version. */
   old: Instance[];
   /** Live instances launched from it. */
@@ -80,28 +76,43 @@ export interface GroupView {
   excess: Instance[];
 }
 
-export interface GroupScope extends Omit<GroupView, 'old' | 'new' | 'excess'> {
+export interface GroupScope extends ReplacedGroup {
   /** Live instances of the scope. */
   instances: Instance[];
 }
 
-/**
- * The replaced groups, each with its live instances split into old and new — recomputed from
- * AWS at every poll (one DescribeAutoScalingGroups per 100 groups). Terminating instances are in
- * neither. Without this execution's roll on the group (not prepared yet, or already put back —
- * a step retried after it finished), an instance is old only if it does not run the target AMI:
- * a finished roll must never make the new instances look old.
- */
-export async function groupViews(aws: Pick<AwsClients, 'autoscaling' | 'ec2'>, state: RolloverState): Promise<GroupView[]> {
+export interface ReplacedGroup {
+  group: AutoScalingGroup;
+  plan: GroupPlan;
+  /** This execution's roll on the group (absent before PrepareGroups wrote it, or once the group was put back). */
+  roll?: GroupRoll;
+}
+
+/** The groups this rollover replaces, as AWS describes them now (one DescribeAutoScalingGroups per 100 groups), with this execution's roll. */
+export async function replacedGroups(aws: Pick<AwsClients, 'autoscaling'>, state: RolloverState): Promise<ReplacedGroup[]> {
   const plans = (state.plan?.groups ?? []).filter((g) => state.plan?.replaceGroups?.includes(g.groupName));
   if (plans.length === 0) return [];
   const groups = await describeGroups(aws.autoscaling, plans.map((p) => p.groupName));
-  const out: GroupView[] = [];
+  const out: ReplacedGroup[] = [];
   for (const plan of plans) {
     const group = groups.find((g) => g.AutoScalingGroupName === plan.groupName);
     if (!group) continue;
     const recorded = rollOf(group);
-    const roll = recorded?.execution === state.execution.name ? recorded : undefined;
+    out.push({ group, plan, ...(recorded?.execution === state.execution.name ? { roll: recorded } : {}) });
+  }
+  return out;
+}
+
+/**
+ * The replaced groups, each with its live instances split into old and new — recomputed from
+ * AWS at every poll. Terminating instances are in neither. Without this execution's roll on the
+ * group (not prepared yet, or already put back — a step retried after it finished), an instance
+ * is old only if it does not run the target AMI: a finished roll must never make the new
+ * instances look old.
+ */
+export async function groupViews(aws: Pick<AwsClients, 'autoscaling' | 'ec2'>, state: RolloverState): Promise<GroupView[]> {
+  const out: GroupView[] = [];
+  for (const { group, plan, roll } of await replacedGroups(aws, state)) {
     const live = liveInstances(group);
     if (roll) {
       const fresh = live.filter((i) => onRollVersion(i, roll));
@@ -116,10 +127,13 @@ export async function groupViews(aws: Pick<AwsClients, 'autoscaling' | 'ec2'>, s
 
 /**
  * The replaced groups with the live instances of one scope: old (being replaced, with any excess
- * new instance) or new (this execution's, all of them).
+ * new instance) or new (this execution's, all of them: only the group's description is needed).
  */
 export async function groupScopes(aws: Pick<AwsClients, 'autoscaling' | 'ec2'>, state: RolloverState, scope: DrainScope): Promise<GroupScope[]> {
-  return (await groupViews(aws, state)).map(({ old, new: fresh, excess, ...rest }) => ({ ...rest, instances: scope === 'new' ? fresh : [...old, ...excess] }));
+  if (scope === 'new') {
+    return (await replacedGroups(aws, state)).map((g) => ({ ...g, instances: liveInstances(g.group).filter((i) => onRollVersion(i, g.roll)) }));
+  }
+  return (await groupViews(aws, state)).map(({ old, new: _fresh, excess, ...rest }) => ({ ...rest, instances: [...old, ...excess] }));
 }
 
 /** The `count` instances launched last (ties: by id), looked up only when there are any to pick. */

@@ -7,7 +7,7 @@ import { groupLaunchTemplate } from '../lib/aws/auto-scaling-groups';
 import { templateVersionData } from '../lib/aws/launch-templates';
 import { clientToken } from './fleet-config';
 import { groupRefusal } from './group-plan';
-import { groupScopes, SUSPENDED_DURING_ROLL, tagRoll, withTemplate, type GroupRoll } from './group-roll';
+import { replacedGroups, SUSPENDED_DURING_ROLL, tagRoll, withTemplate, type GroupRoll } from './group-roll';
 import type { GroupsPrepared, RolloverState } from './state';
 
 /**
@@ -28,7 +28,7 @@ export async function handler(state: RolloverState): Promise<GroupsPrepared> {
   const imageId = state.targetAmi!.imageId;
   const out: GroupsPrepared = { groups: 0, newInstances: 0, maxRaised: 0 };
 
-  for (const { group, plan, roll: recorded } of await groupScopes(aws, state, 'old')) {
+  for (const { group, plan, roll: recorded } of await replacedGroups(aws, state)) {
     const name = plan.groupName;
     // The group may have changed since discovery (another roll started, a process suspended).
     const refusal = groupRefusal(group, plan, state.execution.name);

@@ -43,7 +43,6 @@ export const EXPECTED_ACTIONS: Record<string, string[]> = {
     'autoscaling:UpdateAutoScalingGroup',
     'ec2:CreateLaunchTemplateVersion',
     'ec2:CreateTags',
-    'ec2:DescribeInstances',
     'ec2:DescribeLaunchTemplateVersions',
     'ec2:RunInstances',
     'iam:PassRole',
